@@ -1,0 +1,34 @@
+package chaintap
+
+// Cursor is where a follower stands. It is written in the same Kafka
+// transaction as the records it covers, so a restart neither skips nor
+// repeats anything.
+type Cursor struct {
+	Chain string `json:"chain"`
+	// Start is the first block the follower published (its --from).
+	Start uint64 `json:"start"`
+	// Window holds the most recent canonical headers, oldest first; the last
+	// one is the head the follower has published. Reorgs are detected and
+	// resolved within it.
+	Window []Header `json:"window"`
+	// Confirmed is the highest block number published to the confirmed view;
+	// ConfirmedSet is false until the first block was confirmed.
+	Confirmed    uint64 `json:"confirmed"`
+	ConfirmedSet bool   `json:"confirmed_set"`
+}
+
+// Head returns the cursor's head and whether there is one.
+func (c *Cursor) Head() (Header, bool) {
+	if c == nil || len(c.Window) == 0 {
+		return Header{}, false
+	}
+	return c.Window[len(c.Window)-1], true
+}
+
+// NextConfirmed returns the first block number not yet confirmed.
+func (c *Cursor) NextConfirmed() uint64 {
+	if c.ConfirmedSet {
+		return c.Confirmed + 1
+	}
+	return c.Start
+}

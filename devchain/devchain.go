@@ -1,0 +1,192 @@
+// Package devchain is a simulated EVM chain in-process (go-ethereum's
+// ethclient/simulated), optionally served over real JSON-RPC on HTTP and
+// WebSocket so that outside tools can talk to it. It can reorganise on
+// demand, which is how the reorg handling is tested and shown.
+package devchain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/eth/catalyst"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/node"
+	"github.com/ethereum/go-ethereum/rpc"
+)
+
+// ChainID is the chain id of every simulated chain (go-ethereum's choice).
+const ChainID = 1337
+
+// Config configures a devchain.
+type Config struct {
+	// Addr serves JSON-RPC over HTTP and WebSocket on host:port; empty
+	// serves nothing (in-process use only).
+	Addr string
+	// Accounts is the number of funded dev accounts (default 10).
+	Accounts int
+	// Seed derives the dev accounts' keys, so they are the same every run.
+	Seed string
+}
+
+// Chain is a running simulated chain.
+type Chain struct {
+	mu     sync.Mutex // serialises block production and reorgs
+	stack  *node.Node
+	beacon *catalyst.SimulatedBeacon
+	client *ethclient.Client
+	rpc    *rpc.Client
+	keys   []*ecdsa.PrivateKey
+	addr   string
+}
+
+// Start starts a chain whose dev accounts each hold 1,000,000 ether.
+func Start(cfg Config) (*Chain, error) {
+	if cfg.Accounts <= 0 {
+		cfg.Accounts = 10
+	}
+	if cfg.Seed == "" {
+		cfg.Seed = "chaintap devchain"
+	}
+	keys := DevKeys(cfg.Seed, cfg.Accounts)
+	alloc := types.GenesisAlloc{}
+	fund := new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1e18))
+	for _, k := range keys {
+		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: fund}
+	}
+	nodeConf := node.DefaultConfig
+	nodeConf.DataDir = ""
+	nodeConf.P2P.NoDiscovery, nodeConf.P2P.ListenAddr, nodeConf.P2P.MaxPeers = true, "", 0
+	nodeConf.HTTPHost, nodeConf.WSHost = "", ""
+	if cfg.Addr != "" {
+		host, port, err := splitAddr(cfg.Addr)
+		if err != nil {
+			return nil, err
+		}
+		modules := []string{"eth", "net", "web3", "debug"}
+		nodeConf.HTTPHost, nodeConf.HTTPPort, nodeConf.HTTPModules = host, port, modules
+		nodeConf.WSHost, nodeConf.WSPort, nodeConf.WSModules = host, port, modules
+		nodeConf.HTTPVirtualHosts, nodeConf.HTTPCors, nodeConf.WSOrigins = []string{"*"}, []string{"*"}, []string{"*"}
+		cfg.Addr = net.JoinHostPort(host, strconv.Itoa(port))
+	}
+	stack, beacon, err := startNode(&nodeConf, alloc)
+	if err != nil {
+		return nil, err
+	}
+	rc := stack.Attach()
+	return &Chain{stack: stack, beacon: beacon, client: ethclient.NewClient(rc), rpc: rc, keys: keys, addr: cfg.Addr}, nil
+}
+
+// splitAddr resolves port 0 to a free port now, so the URLs can be printed.
+func splitAddr(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("devchain address %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return "", 0, fmt.Errorf("devchain port %q: %w", p, err)
+	}
+	if port == 0 {
+		l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+		if err != nil {
+			return "", 0, fmt.Errorf("finding a free port for the devchain: %w", err)
+		}
+		port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	return host, port, nil
+}
+
+// DevKeys derives n private keys from seed; the same seed gives the same keys.
+func DevKeys(seed string, n int) []*ecdsa.PrivateKey {
+	keys := make([]*ecdsa.PrivateKey, n)
+	for i := range keys {
+		k, err := crypto.ToECDSA(crypto.Keccak256([]byte(seed + "/" + strconv.Itoa(i))))
+		if err != nil {
+			panic(err) // a keccak output is a valid key except with negligible probability
+		}
+		keys[i] = k
+	}
+	return keys
+}
+
+// RPC returns an in-process JSON-RPC client (subscriptions included).
+func (c *Chain) RPC() *rpc.Client { return c.rpc }
+
+// Client returns an ethclient over the in-process connection.
+func (c *Chain) Client() *ethclient.Client { return c.client }
+
+// Keys returns the funded dev accounts' keys.
+func (c *Chain) Keys() []*ecdsa.PrivateKey { return c.keys }
+
+// HTTPURL is the JSON-RPC HTTP endpoint ("" when not served).
+func (c *Chain) HTTPURL() string {
+	if c.addr == "" {
+		return ""
+	}
+	return "http://" + c.addr
+}
+
+// WSURL is the JSON-RPC WebSocket endpoint ("" when not served).
+func (c *Chain) WSURL() string {
+	if c.addr == "" {
+		return ""
+	}
+	return "ws://" + c.addr
+}
+
+// Commit seals the pending transactions into a new block.
+func (c *Chain) Commit() common.Hash {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.beacon.Commit()
+}
+
+// Reorg orphans the newest depth blocks: the chain's head goes back to the
+// block below them, and blocks new blocks are sealed on top (the orphaned
+// transactions go back to the pool and are included again). The new
+// blocks have later timestamps, so they differ from the orphans.
+func (c *Chain) Reorg(ctx context.Context, depth, blocks int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	head, err := c.client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("reading the head: %w", err)
+	}
+	if head.Number.Uint64() < uint64(depth) {
+		return fmt.Errorf("cannot reorg %d blocks of a chain of %d", depth, head.Number.Uint64())
+	}
+	ancestor, err := c.client.HeaderByNumber(ctx, new(big.Int).SetUint64(head.Number.Uint64()-uint64(depth)))
+	if err != nil {
+		return fmt.Errorf("reading the ancestor: %w", err)
+	}
+	if err := c.beacon.Fork(ancestor.Hash()); err != nil {
+		return fmt.Errorf("forking at %d: %w", ancestor.Number.Uint64(), err)
+	}
+	for range blocks {
+		c.beacon.Commit()
+	}
+	return nil
+}
+
+// Close stops the chain. It is idempotent.
+func (c *Chain) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stack == nil {
+		return nil
+	}
+	c.rpc.Close()
+	err := errors.Join(c.beacon.Stop(), c.stack.Close())
+	c.stack = nil
+	return err
+}

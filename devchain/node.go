@@ -1,0 +1,55 @@
+package devchain
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/eth"
+	"github.com/ethereum/go-ethereum/eth/catalyst"
+	"github.com/ethereum/go-ethereum/eth/ethconfig"
+	"github.com/ethereum/go-ethereum/eth/filters"
+	"github.com/ethereum/go-ethereum/node"
+	"github.com/ethereum/go-ethereum/params"
+	"github.com/ethereum/go-ethereum/rpc"
+)
+
+// startNode assembles what ethclient/simulated.NewBackend assembles (a
+// full node on every fork, sealed on demand by a simulated beacon) but
+// keeps the node, so that its in-process client and its real HTTP/WS
+// endpoints are ours to use.
+func startNode(nodeConf *node.Config, alloc types.GenesisAlloc) (*node.Node, *catalyst.SimulatedBeacon, error) {
+	genesisAlloc := core.SystemContractAllocs()
+	maps.Copy(genesisAlloc, alloc)
+	ethConf := ethconfig.Defaults
+	ethConf.Genesis = &core.Genesis{Config: params.AllDevChainProtocolChanges, GasLimit: ethconfig.Defaults.Miner.GasCeil, Alloc: genesisAlloc}
+	ethConf.SyncMode = ethconfig.FullSync
+	ethConf.TxPool.NoLocals = true
+
+	stack, err := node.New(nodeConf)
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating the devchain node: %w", err)
+	}
+	backend, err := eth.New(stack, &ethConf)
+	if err != nil {
+		stack.Close()
+		return nil, nil, fmt.Errorf("creating the devchain: %w", err)
+	}
+	stack.RegisterAPIs([]rpc.API{{Namespace: "eth", Service: filters.NewFilterAPI(filters.NewFilterSystem(backend.APIBackend, filters.Config{}))}})
+	if err := stack.Start(); err != nil {
+		stack.Close()
+		return nil, nil, fmt.Errorf("starting the devchain node (is %s free?): %w", nodeConf.HTTPEndpoint(), err)
+	}
+	beacon, err := catalyst.NewSimulatedBeacon(0, common.Address{}, backend)
+	if err != nil {
+		stack.Close()
+		return nil, nil, fmt.Errorf("starting the devchain's beacon: %w", err)
+	}
+	if err := beacon.Fork(backend.BlockChain().GetCanonicalHash(0)); err != nil {
+		stack.Close()
+		return nil, nil, fmt.Errorf("resetting the devchain to genesis: %w", err)
+	}
+	return stack, beacon, nil
+}

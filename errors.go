@@ -1,0 +1,33 @@
+package chaintap
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrNotFound means the node does not (yet) have the requested block.
+var ErrNotFound = errors.New("not found")
+
+// ErrInconsistent means a node's answers contradict each other (e.g. a
+// block's receipts belong to another block); retrying may help.
+var ErrInconsistent = errors.New("inconsistent answer")
+
+// ErrMalformed means a node answered something that is not what the
+// protocol says; retrying rarely helps.
+var ErrMalformed = errors.New("malformed answer")
+
+// ErrFenced means another instance took over this chain's transactional ID.
+var ErrFenced = errors.New("fenced by another instance")
+
+// ReorgTooDeepError stops a follower when the chain reorganised below the
+// oldest header it still remembers: continuing would diverge silently.
+type ReorgTooDeepError struct {
+	Chain  string
+	Head   Header // the follower's head when the reorg was found
+	Oldest uint64 // the oldest block number in the window
+}
+
+func (e *ReorgTooDeepError) Error() string {
+	return fmt.Sprintf("chain %s: reorg deeper than the window: no common ancestor with the node at or above block %d (follower head %d %s); raise reorg_window or re-follow from an older block",
+		e.Chain, e.Oldest, e.Head.Number, e.Head.Hash)
+}

@@ -1,0 +1,143 @@
+package evm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chaintap/chaintap"
+)
+
+// RetryPolicy bounds how a Source retries. Transport failures (refused or
+// dropped connections, timeouts, HTTP 429 and 5xx) are retried until ctx is
+// done, because a node that comes back must find the follower still there;
+// answers that are wrong rather than absent are retried a bounded number of
+// times, then reported.
+type RetryPolicy struct {
+	Initial time.Duration // first backoff
+	Max     time.Duration // backoff cap
+	// NotFound bounds retries of "not found" for a block the node announced
+	// (a lagging replica behind a load balancer).
+	NotFound int
+	// Wrong bounds retries of malformed or inconsistent answers and of
+	// JSON-RPC errors that are not known to be permanent.
+	Wrong int
+}
+
+// DefaultRetry is the policy used when none is configured.
+var DefaultRetry = RetryPolicy{Initial: 100 * time.Millisecond, Max: 10 * time.Second, NotFound: 8, Wrong: 5}
+
+type errClass int
+
+const (
+	classTransient errClass = iota // retry until ctx is done
+	classWrong                     // retry up to RetryPolicy.Wrong
+	classNotFound                  // retry up to RetryPolicy.NotFound
+	classPermanent                 // do not retry
+)
+
+// classify sorts an error into a retry class and a metric label.
+func classify(err error) (errClass, string) {
+	var httpErr rpc.HTTPError
+	var rpcErr rpc.Error
+	var netErr net.Error
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, chaintap.ErrNotFound):
+		return classNotFound, "not_found"
+	case errors.Is(err, chaintap.ErrInconsistent):
+		return classWrong, "inconsistent"
+	case errors.Is(err, chaintap.ErrMalformed), errors.As(err, &syntaxErr), errors.As(err, &typeErr):
+		return classWrong, "malformed"
+	case errors.As(err, &httpErr):
+		switch {
+		case httpErr.StatusCode == 429:
+			return classTransient, "http_429"
+		case httpErr.StatusCode >= 500, httpErr.StatusCode == 408:
+			return classTransient, "http_5xx"
+		default:
+			return classPermanent, "http_4xx"
+		}
+	case errors.As(err, &rpcErr):
+		switch rpcErr.ErrorCode() {
+		case -32600, -32601, -32602: // invalid request, no such method, invalid params
+			return classPermanent, "rpc_error"
+		case -32005: // limit exceeded
+			return classTransient, "rate_limited"
+		}
+		return classWrong, "rpc_error"
+	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+		return classTransient, "network"
+	}
+	msg := err.Error()
+	for _, s := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "closed"} {
+		if strings.Contains(msg, s) {
+			return classTransient, "network"
+		}
+	}
+	return classWrong, "other"
+}
+
+// retry runs fn until it succeeds, ctx is done or the policy gives up. what
+// names the operation in errors and logs.
+func (s *Source) retry(ctx context.Context, what string, fn func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		err := fn(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", what, ctx.Err())
+		}
+		var stop errStop
+		if errors.As(err, &stop) {
+			return fmt.Errorf("%s: %w", what, stop.err)
+		}
+		class, reason := classify(err)
+		limit := 0
+		switch class {
+		case classPermanent:
+			return fmt.Errorf("%s: %w", what, err)
+		case classWrong:
+			limit = s.retry_.Wrong
+		case classNotFound:
+			limit = s.retry_.NotFound
+		}
+		if limit > 0 && attempt >= limit {
+			return fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt, err)
+		}
+		s.metrics.retries.WithLabelValues(s.chain, reason).Inc()
+		s.log.Debug("retrying node call", "chain", s.chain, "what", what, "attempt", attempt, "reason", reason, "err", err)
+		if err := sleep(ctx, s.backoff(attempt)); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+}
+
+// backoff is exponential with full jitter, capped at RetryPolicy.Max.
+func (s *Source) backoff(attempt int) time.Duration {
+	d := s.retry_.Initial << min(attempt-1, 20)
+	if d <= 0 || d > s.retry_.Max {
+		d = s.retry_.Max
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

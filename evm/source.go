@@ -1,0 +1,290 @@
+// Package evm reads EVM chains over JSON-RPC (HTTP, WebSocket or an
+// in-process go-ethereum rpc.Client) and implements chaintap.BlockSource.
+package evm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chaintap/chaintap"
+)
+
+// Config configures a Source.
+type Config struct {
+	Chain string
+	// URL is the node's endpoint: http(s):// or ws(s)://.
+	URL string
+	// Concurrency bounds the JSON-RPC requests in flight (a batch counts once).
+	Concurrency int
+	// BatchSize is the number of receipts asked for in one JSON-RPC batch
+	// when the node lacks eth_getBlockReceipts.
+	BatchSize int
+	// PollInterval is how often the head is polled when the node offers no
+	// subscriptions (plain HTTP).
+	PollInterval time.Duration
+	Retry        RetryPolicy
+}
+
+func (c *Config) defaults() {
+	if c.Concurrency <= 0 {
+		c.Concurrency = 16
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 100
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.Retry == (RetryPolicy{}) {
+		c.Retry = DefaultRetry
+	}
+}
+
+// Source is a chaintap.BlockSource over JSON-RPC. It is safe for concurrent use.
+type Source struct {
+	chain   string
+	client  *rpc.Client
+	cfg     Config
+	retry_  RetryPolicy
+	sem     chan struct{}
+	log     *slog.Logger
+	metrics *Metrics
+	// blockReceipts is 0 while unknown, 1 when eth_getBlockReceipts works,
+	// -1 when the node lacks it.
+	blockReceipts atomic.Int32
+}
+
+var _ chaintap.BlockSource = (*Source)(nil)
+
+// Dial connects to cfg.URL and checks that a node answers there, so that a
+// wrong URL fails at start-up with a message naming it.
+func Dial(ctx context.Context, cfg Config, log *slog.Logger, m *Metrics) (*Source, error) {
+	client, err := rpc.DialContext(ctx, cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to node %s of chain %s: %w", cfg.URL, cfg.Chain, err)
+	}
+	s := New(client, cfg, log, m)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var id hexutil.Big
+	if err := client.CallContext(pctx, &id, "eth_chainId"); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("node %s of chain %s does not answer eth_chainId: %w", cfg.URL, cfg.Chain, err)
+	}
+	return s, nil
+}
+
+// New wraps an existing client (e.g. an in-process node's).
+func New(client *rpc.Client, cfg Config, log *slog.Logger, m *Metrics) *Source {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Source{chain: cfg.Chain, client: client, cfg: cfg, retry_: cfg.Retry,
+		sem: make(chan struct{}, cfg.Concurrency), log: log, metrics: m}
+}
+
+// Close closes the connection.
+func (s *Source) Close() { s.client.Close() }
+
+// call is one JSON-RPC request under the concurrency bound.
+func (s *Source) call(ctx context.Context, result any, method string, args ...any) error {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	s.metrics.requests.WithLabelValues(s.chain, method).Inc()
+	return s.client.CallContext(ctx, result, method, args...)
+}
+
+func (s *Source) batch(ctx context.Context, elems []rpc.BatchElem) error {
+	if err := s.acquire(ctx); err != nil {
+		return err
+	}
+	defer s.release()
+	s.metrics.requests.WithLabelValues(s.chain, "batch:"+elems[0].Method).Inc()
+	if err := s.client.BatchCallContext(ctx, elems); err != nil {
+		return err
+	}
+	for i := range elems {
+		if elems[i].Error != nil {
+			return elems[i].Error
+		}
+	}
+	return nil
+}
+
+func (s *Source) acquire(ctx context.Context) error {
+	select {
+	case s.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Source) release() { <-s.sem }
+
+// HeadNumber implements chaintap.BlockSource.
+func (s *Source) HeadNumber(ctx context.Context) (uint64, error) {
+	var n hexutil.Uint64
+	err := s.retry(ctx, "reading the head block number", func(ctx context.Context) error {
+		return s.call(ctx, &n, "eth_blockNumber")
+	})
+	return uint64(n), err
+}
+
+// TagNumber implements chaintap.BlockSource.
+func (s *Source) TagNumber(ctx context.Context, tag string) (uint64, error) {
+	h, err := s.header(ctx, "reading the "+tag+" block", tag)
+	return h.Number, err
+}
+
+// HeaderByNumber implements chaintap.BlockSource. It does not retry "not
+// found": the tracker asks it about heights that may have vanished.
+func (s *Source) HeaderByNumber(ctx context.Context, number uint64) (chaintap.Header, error) {
+	return s.header(ctx, fmt.Sprintf("reading header %d", number), hexutil.EncodeUint64(number))
+}
+
+func (s *Source) header(ctx context.Context, what, id string) (chaintap.Header, error) {
+	var h chaintap.Header
+	err := s.retry(ctx, what, func(ctx context.Context) error {
+		var raw json.RawMessage
+		if err := s.call(ctx, &raw, "eth_getBlockByNumber", id, false); err != nil {
+			return err
+		}
+		if isNull(raw) {
+			return errStop{chaintap.ErrNotFound}
+		}
+		var w struct {
+			Number     *hexutil.Uint64 `json:"number"`
+			Hash       *string         `json:"hash"`
+			ParentHash string          `json:"parentHash"`
+		}
+		if err := decodeResult(raw, &w, "block header"); err != nil {
+			return err
+		}
+		var err error
+		h, err = (&wireBlock{Number: w.Number, Hash: w.Hash, ParentHash: w.ParentHash}).header()
+		return err
+	})
+	return h, err
+}
+
+// errStop carries an error that retry must hand back at once.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+func (e errStop) Unwrap() error { return e.err }
+
+// BlockByNumber implements chaintap.BlockSource. "Not found" is retried:
+// the follower only asks for blocks the node announced.
+func (s *Source) BlockByNumber(ctx context.Context, number uint64) (*chaintap.Block, error) {
+	return s.block(ctx, fmt.Sprintf("fetching block %d", number), "eth_getBlockByNumber", hexutil.EncodeUint64(number))
+}
+
+// BlockByHash implements chaintap.BlockSource.
+func (s *Source) BlockByHash(ctx context.Context, hash string) (*chaintap.Block, error) {
+	return s.block(ctx, "fetching block "+hash, "eth_getBlockByHash", hash)
+}
+
+func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.Block, error) {
+	var b *chaintap.Block
+	err := s.retry(ctx, what, func(ctx context.Context) error {
+		var raw json.RawMessage
+		if err := s.call(ctx, &raw, method, id, true); err != nil {
+			return err
+		}
+		if isNull(raw) {
+			return chaintap.ErrNotFound
+		}
+		var w wireBlock
+		if err := decodeResult(raw, &w, "block"); err != nil {
+			return err
+		}
+		h, err := w.header()
+		if err != nil {
+			return err
+		}
+		receipts, err := s.receipts(ctx, h, w.Transactions)
+		if err != nil {
+			return err
+		}
+		b, err = w.toBlock(s.chain, receipts)
+		return err
+	})
+	return b, err
+}
+
+// receipts fetches the receipts of a block's transactions, in order: one
+// eth_getBlockReceipts call where the node has it, else batches of
+// eth_getTransactionReceipt fetched in parallel.
+func (s *Source) receipts(ctx context.Context, h chaintap.Header, txs []wireTx) ([]wireReceipt, error) {
+	if len(txs) == 0 {
+		return nil, nil
+	}
+	if s.blockReceipts.Load() >= 0 {
+		var raw json.RawMessage
+		err := s.call(ctx, &raw, "eth_getBlockReceipts", h.Hash)
+		var rpcErr rpc.Error
+		switch {
+		case err == nil:
+			s.blockReceipts.Store(1)
+			if isNull(raw) {
+				return nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
+			}
+			var rs []wireReceipt
+			if err := decodeResult(raw, &rs, fmt.Sprintf("receipts of block %d", h.Number)); err != nil {
+				return nil, err
+			}
+			return rs, nil
+		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == -32601 || strings.Contains(strings.ToLower(err.Error()), "not supported")):
+			s.log.Info("node lacks eth_getBlockReceipts; fetching receipts in batches", "chain", s.chain)
+			s.blockReceipts.Store(-1)
+		default:
+			return nil, fmt.Errorf("receipts of block %d: %w", h.Number, err)
+		}
+	}
+	return s.receiptsBatched(ctx, h, txs)
+}
+
+func (s *Source) receiptsBatched(ctx context.Context, h chaintap.Header, txs []wireTx) ([]wireReceipt, error) {
+	raws := make([]json.RawMessage, len(txs))
+	g, gctx := errgroup.WithContext(ctx)
+	for start := 0; start < len(txs); start += s.cfg.BatchSize {
+		end := min(start+s.cfg.BatchSize, len(txs))
+		g.Go(func() error {
+			elems := make([]rpc.BatchElem, 0, end-start)
+			for i := start; i < end; i++ {
+				elems = append(elems, rpc.BatchElem{Method: "eth_getTransactionReceipt", Args: []any{txs[i].Hash}, Result: &raws[i]})
+			}
+			return s.batch(gctx, elems)
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("receipts of block %d: %w", h.Number, err)
+	}
+	rs := make([]wireReceipt, len(txs))
+	for i, raw := range raws {
+		if isNull(raw) {
+			return nil, fmt.Errorf("receipt of %s in block %d: %w", txs[i].Hash, h.Number, chaintap.ErrNotFound)
+		}
+		if err := decodeResult(raw, &rs[i], "receipt of "+txs[i].Hash); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}

@@ -1,0 +1,146 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chaintap/chaintap"
+)
+
+// Config configures a Follower.
+type Config struct {
+	Chain string
+	// Window is how many recent headers are kept to resolve reorgs; a
+	// deeper reorg stops the follower with a *chaintap.ReorgTooDeepError.
+	Window int
+	// Confirmations: a block is confirmed when this many blocks are on top
+	// of it. Ignored when ConfirmTag is set.
+	Confirmations uint64
+	// ConfirmTag ("finalized" or "safe") takes the confirmed height from the
+	// node's block tag instead of counting confirmations.
+	ConfirmTag string
+	// From is the first block to publish when the chain has no cursor;
+	// nil starts at the node's head.
+	From *uint64
+	// Concurrency is the number of blocks fetched in parallel.
+	Concurrency int
+	// MaxBatch bounds the blocks in one Kafka transaction when catching up.
+	MaxBatch int
+	// FlushInterval bounds how long fetched blocks wait for more to join
+	// their transaction when catching up.
+	FlushInterval time.Duration
+	// RestartBackoff is the pause before resuming from the cursor after an
+	// error that retrying can fix (a broker outage, say).
+	RestartBackoff time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.Window <= 0 {
+		c.Window = 128
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 8
+	}
+	if c.MaxBatch <= 0 {
+		c.MaxBatch = 100
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = 200 * time.Millisecond
+	}
+	if c.RestartBackoff <= 0 {
+		c.RestartBackoff = time.Second
+	}
+}
+
+// Progress is reported after every committed batch.
+type Progress struct {
+	Head      uint64 // newest block published
+	Target    uint64 // newest block the node announced
+	Confirmed uint64
+	Applied   int // blocks applied by this batch
+	Retracted int // blocks retracted by this batch
+}
+
+// Follower follows one chain from a BlockSource into a Publisher: the
+// canonical-chain tracker decides, the publisher writes each step and the
+// cursor atomically.
+type Follower struct {
+	cfg        Config
+	src        chaintap.BlockSource
+	pub        chaintap.Publisher
+	log        *slog.Logger
+	metrics    *Metrics
+	onProgress func(Progress)
+}
+
+// New returns a follower; m may be nil.
+func New(cfg Config, src chaintap.BlockSource, pub chaintap.Publisher, log *slog.Logger, m *Metrics) *Follower {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	return &Follower{cfg: cfg, src: src, pub: pub, log: log.With("chain", cfg.Chain), metrics: m}
+}
+
+// OnProgress sets a function called after every committed batch.
+func (f *Follower) OnProgress(fn func(Progress)) { f.onProgress = fn }
+
+// Fatal reports whether err must stop a follower rather than make it resume
+// from its cursor: retrying cannot fix it, and going on could diverge.
+func Fatal(err error) bool {
+	var deep *chaintap.ReorgTooDeepError
+	return errors.As(err, &deep) || errors.Is(err, chaintap.ErrFenced) ||
+		errors.Is(err, chaintap.ErrMalformed) || errors.Is(err, chaintap.ErrInconsistent) ||
+		errors.Is(err, errConfirmedOrphaned)
+}
+
+var errConfirmedOrphaned = errors.New("reorg orphaned a block already published to the confirmed view")
+
+// Run follows the chain until ctx is done or a fatal error. After any other
+// error it resumes from the committed cursor, so nothing is lost or repeated.
+func (f *Follower) Run(ctx context.Context) error {
+	for {
+		err := f.runOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if Fatal(err) {
+			return fmt.Errorf("following %s: %w", f.cfg.Chain, err)
+		}
+		f.metrics.restarts.WithLabelValues(f.cfg.Chain).Inc()
+		f.log.Warn("follower failed; resuming from the cursor", "err", err, "after", f.cfg.RestartBackoff)
+		t := time.NewTimer(f.cfg.RestartBackoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (f *Follower) runOnce(ctx context.Context) error {
+	cur, err := f.pub.LoadCursor(ctx, f.cfg.Chain)
+	if err != nil {
+		return err
+	}
+	heads := make(chan uint64, 64)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return f.src.SubscribeHeads(gctx, heads) })
+	g.Go(func() error {
+		r, err := f.newRun(gctx, cur)
+		if err != nil {
+			return err
+		}
+		return r.loop(gctx, heads)
+	})
+	return g.Wait()
+}

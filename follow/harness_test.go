@@ -1,0 +1,117 @@
+package follow_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/follow"
+	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/kafka"
+)
+
+const chainName = "sim"
+
+// harness runs a follower from a simulated chain into an embedded broker.
+type harness struct {
+	t       *testing.T
+	chain   *devchain.Chain
+	traffic *devchain.Traffic
+	kcfg    kafka.Config
+	src     *evm.Source
+	fcfg    follow.Config
+	metrics *follow.Metrics
+
+	mu       sync.Mutex
+	progress follow.Progress
+	cancel   context.CancelFunc
+	done     chan error
+	pub      *kafka.Publisher
+}
+
+func newHarness(t *testing.T, fcfg follow.Config) *harness {
+	h := &harness{t: t, kcfg: ingesttest.Broker(t), fcfg: fcfg, metrics: follow.NewMetrics(nil)}
+	h.chain, h.traffic = ingesttest.Chain(t)
+	h.src = evm.New(h.chain.RPC(), evm.Config{Chain: chainName}, ingesttest.Logger(), nil)
+	t.Cleanup(h.stop)
+	return h
+}
+
+// start runs a follower in the background.
+func (h *harness) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pub, err := kafka.NewPublisher(ctx, h.kcfg, chainName, ingesttest.Logger(), nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	f := follow.New(h.fcfg, h.src, pub, ingesttest.Logger(), h.metrics)
+	f.OnProgress(func(p follow.Progress) {
+		h.mu.Lock()
+		h.progress = p
+		h.mu.Unlock()
+	})
+	h.cancel, h.done, h.pub = cancel, make(chan error, 1), pub
+	go func() { h.done <- f.Run(ctx) }()
+}
+
+// stop cancels the follower and waits for it; it fails the test if the
+// follower stopped on its own with an error.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	if err := <-h.done; err != nil && !errors.Is(err, context.Canceled) {
+		h.t.Errorf("follower: %v", err)
+	}
+	h.pub.Close()
+	h.cancel = nil
+}
+
+func (h *harness) chainHead() uint64 {
+	h.t.Helper()
+	n, err := h.chain.Client().BlockNumber(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+// waitCaughtUp waits until the follower published the chain's head.
+func (h *harness) waitCaughtUp() {
+	h.t.Helper()
+	want := h.chainHead()
+	ingesttest.WaitFor(h.t, 30*time.Second, "the follower to reach block "+ingesttest.Itoa(want), func() bool {
+		select {
+		case err := <-h.done:
+			h.t.Fatalf("follower stopped: %v", err)
+		default:
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.progress.Head >= want
+	})
+}
+
+func (h *harness) confirmedHeight() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.progress.Confirmed
+}
+
+// check verifies guarantees 1 and 2 against the chain as it is now.
+func (h *harness) check() {
+	h.t.Helper()
+	topics := kafka.TopicsFor("", chainName)
+	ingesttest.CheckHeadView(h.t, h.kcfg, topics, h.src, 0, h.chainHead())
+	ingesttest.CheckConfirmed(h.t, h.kcfg, topics, h.src, 0, h.confirmedHeight())
+}
+
+func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }

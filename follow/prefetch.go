@@ -1,0 +1,81 @@
+package follow
+
+import (
+	"context"
+	"sync"
+
+	"github.com/chaintap/chaintap"
+)
+
+// prefetcher fetches blocks from..to with bounded concurrency and hands
+// them out strictly in order, so the follower publishes while the next
+// blocks are already on their way.
+type prefetcher struct {
+	slots  chan chan fetched
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type fetched struct {
+	block *chaintap.Block
+	err   error
+}
+
+func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency int) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{slots: make(chan chan fetched, concurrency), cancel: cancel}
+	sem := make(chan struct{}, concurrency)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer close(p.slots)
+		for n := from; n <= to; n++ {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			slot := make(chan fetched, 1)
+			select {
+			case p.slots <- slot:
+			case <-ctx.Done():
+				<-sem
+				return
+			}
+			p.wg.Add(1)
+			go func(n uint64) {
+				defer p.wg.Done()
+				b, err := src.BlockByNumber(ctx, n)
+				<-sem
+				slot <- fetched{b, err}
+			}(n)
+		}
+	}()
+	return p
+}
+
+// next returns the next block in order; ok is false after the last one.
+func (p *prefetcher) next(ctx context.Context) (b *chaintap.Block, ok bool, err error) {
+	select {
+	case slot, more := <-p.slots:
+		if !more {
+			return nil, false, nil
+		}
+		select {
+		case r := <-slot:
+			return r.block, true, r.err
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+}
+
+// stop cancels outstanding fetches and waits for every goroutine.
+func (p *prefetcher) stop() {
+	p.cancel()
+	for range p.slots { //nolint:revive // drain so the dispatcher can exit
+	}
+	p.wg.Wait()
+}

@@ -1,0 +1,320 @@
+package follow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chaintap/chaintap"
+)
+
+// run is one life of a follower, from a loaded cursor to an error. All its
+// state is rebuilt from the cursor when it is replaced.
+type run struct {
+	*Follower
+	tracker   *Tracker
+	start     uint64
+	confirmed uint64
+	confSet   bool
+	target    uint64                     // newest head the node announced
+	retract   []chaintap.Header          // orphans awaiting the next batch
+	cache     map[string]*chaintap.Block // published, not yet confirmed blocks
+	announced map[uint64]time.Time       // when live heads were announced
+}
+
+func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, error) {
+	r := &run{Follower: f, cache: map[string]*chaintap.Block{}, announced: map[uint64]time.Time{}}
+	head, err := f.src.HeadNumber(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.target = head
+	if cur == nil {
+		r.start = head
+		if f.cfg.From != nil {
+			r.start = *f.cfg.From
+		}
+		r.tracker = NewTracker(f.cfg.Chain, f.cfg.Window, nil)
+		f.log.Info("no cursor: starting", "from", r.start, "node_head", head)
+		return r, nil
+	}
+	r.start, r.confirmed, r.confSet = cur.Start, cur.Confirmed, cur.ConfirmedSet
+	r.tracker = NewTracker(f.cfg.Chain, f.cfg.Window, cur.Window)
+	h, _ := r.tracker.Head()
+	f.log.Info("resuming from the cursor", "head", h.Number, "hash", h.Hash, "confirmed", cur.Confirmed, "node_head", head)
+	// A reorg may have happened while we were down.
+	return r, r.check(ctx)
+}
+
+// next is the first block number not yet published.
+func (r *run) next() uint64 {
+	if h, ok := r.tracker.Head(); ok {
+		return h.Number + 1
+	}
+	return r.start
+}
+
+func (r *run) loop(ctx context.Context, heads <-chan uint64) error {
+	for {
+		if r.next() <= r.target {
+			if err := r.catchUp(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(r.retract) > 0 {
+			if err := r.flush(ctx, nil); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case n := <-heads:
+			r.announce(n)
+			for drained := false; !drained; {
+				select {
+				case n = <-heads:
+					r.announce(n)
+				default:
+					drained = true
+				}
+			}
+			r.target = n
+			if err := r.check(ctx); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (r *run) announce(n uint64) {
+	if _, ok := r.announced[n]; !ok && n >= r.next() {
+		r.announced[n] = time.Now()
+	}
+}
+
+// check compares our chain with the node's at the highest height both
+// have, and resolves a reorg if they differ. A node that is merely behind
+// (or a lagging replica) is not a reorg.
+func (r *run) check(ctx context.Context) error {
+	head, ok := r.tracker.Head()
+	if !ok {
+		return nil
+	}
+	h := min(head.Number, r.target)
+	mine, ok := r.tracker.At(h)
+	if !ok {
+		return nil
+	}
+	theirs, err := r.src.HeaderByNumber(ctx, h)
+	if errors.Is(err, chaintap.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if theirs.Hash == mine.Hash {
+		return nil
+	}
+	return r.reorg(ctx, h)
+}
+
+// reorg rewinds the tracker to the common ancestor at or below height and
+// queues the orphans for retraction in the next batch, which also carries
+// the first blocks of the new branch.
+func (r *run) reorg(ctx context.Context, height uint64) error {
+	plan, err := r.tracker.Resolve(ctx, r.src, height)
+	if err != nil {
+		return err
+	}
+	if len(plan.Orphaned) == 0 {
+		return nil
+	}
+	oldest := plan.Orphaned[len(plan.Orphaned)-1]
+	if r.confSet && oldest.Number <= r.confirmed {
+		return fmt.Errorf("block %d %s (confirmed up to %d): %w; raise the confirmations", oldest.Number, oldest.Hash, r.confirmed, errConfirmedOrphaned)
+	}
+	r.metrics.reorgs.WithLabelValues(r.cfg.Chain).Inc()
+	r.metrics.reorgDepth.WithLabelValues(r.cfg.Chain).Observe(float64(len(plan.Orphaned)))
+	r.log.Info("reorg", "depth", len(plan.Orphaned), "ancestor", plan.Ancestor.Number, "ancestor_hash", plan.Ancestor.Hash)
+	for _, h := range plan.Orphaned {
+		delete(r.cache, h.Hash)
+	}
+	r.retract = append(r.retract, plan.Orphaned...)
+	return nil
+}
+
+// catchUp fetches next()..target in parallel and publishes in order, in
+// batches. It returns early after a reorg or when the node lost a block it
+// had announced; the loop then starts again from the new position.
+func (r *run) catchUp(ctx context.Context) error {
+	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency)
+	defer pf.stop()
+	var batch []*chaintap.Block
+	var batchStart time.Time
+	for {
+		b, ok, err := pf.next(ctx)
+		if err != nil {
+			if ferr := r.flush(ctx, batch); ferr != nil {
+				return ferr
+			}
+			if errors.Is(err, chaintap.ErrNotFound) {
+				// The node no longer has a block it announced: its head
+				// went back (a reorg to a shorter chain, or a lagging
+				// replica). Look again.
+				return r.refreshTarget(ctx)
+			}
+			return err
+		}
+		if !ok {
+			return r.flush(ctx, batch)
+		}
+		if !r.tracker.Extends(b.Header()) {
+			if err := r.flush(ctx, batch); err != nil {
+				return err
+			}
+			return r.reorg(ctx, b.Number-1)
+		}
+		if err := r.tracker.Apply(b.Header()); err != nil {
+			return err
+		}
+		r.cache[b.Hash] = b
+		if len(batch) == 0 {
+			batchStart = time.Now()
+		}
+		batch = append(batch, b)
+		if len(batch) >= r.cfg.MaxBatch || b.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval {
+			if err := r.flush(ctx, batch); err != nil {
+				return err
+			}
+			batch = nil
+		}
+	}
+}
+
+func (r *run) refreshTarget(ctx context.Context) error {
+	n, err := r.src.HeadNumber(ctx)
+	if err != nil {
+		return err
+	}
+	r.target = n
+	return r.check(ctx)
+}
+
+// flush publishes the pending retractions, apply and what became confirmed,
+// with the cursor, in one transaction.
+func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
+	if len(apply) == 0 && len(r.retract) == 0 {
+		return nil
+	}
+	confirm, err := r.toConfirm(ctx)
+	if err != nil {
+		return err
+	}
+	origin := chaintap.OriginLive
+	if len(apply) > 0 && apply[len(apply)-1].Number < r.target {
+		origin = chaintap.OriginBackfill
+	}
+	confirmed, confSet := r.confirmed, r.confSet
+	if len(confirm) > 0 {
+		confirmed, confSet = confirm[len(confirm)-1].Number, true
+	}
+	batch := chaintap.Batch{
+		Chain: r.cfg.Chain, Retract: r.retract, Apply: apply, Confirm: confirm, Origin: origin,
+		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet},
+	}
+	if err := r.pub.Publish(ctx, batch); err != nil {
+		return err
+	}
+	r.committed(batch)
+	return nil
+}
+
+// committed updates the run's state after a successful publish.
+func (r *run) committed(b chaintap.Batch) {
+	now := time.Now()
+	chain := r.cfg.Chain
+	r.confirmed, r.confSet = b.Cursor.Confirmed, b.Cursor.ConfirmedSet
+	r.retract = nil
+	for _, blk := range b.Confirm {
+		delete(r.cache, blk.Hash)
+	}
+	for _, blk := range b.Apply {
+		if t, ok := r.announced[blk.Number]; ok {
+			r.metrics.latency.WithLabelValues(chain).Observe(now.Sub(t).Seconds())
+			delete(r.announced, blk.Number)
+		}
+	}
+	for n := range r.announced {
+		if n < r.next() {
+			delete(r.announced, n)
+		}
+	}
+	head, _ := r.tracker.Head()
+	r.metrics.head.WithLabelValues(chain).Set(float64(head.Number))
+	r.metrics.confirmed.WithLabelValues(chain).Set(float64(r.confirmed))
+	r.metrics.blocks.WithLabelValues(chain, "head", "upsert").Add(float64(len(b.Apply)))
+	r.metrics.blocks.WithLabelValues(chain, "head", "retract").Add(float64(len(b.Retract)))
+	r.metrics.blocks.WithLabelValues(chain, "confirmed", "upsert").Add(float64(len(b.Confirm)))
+	if r.onProgress != nil {
+		r.onProgress(Progress{Head: head.Number, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
+	}
+}
+
+// toConfirm returns the blocks that reached the confirmed height and were
+// not yet published to the confirmed view, oldest first.
+func (r *run) toConfirm(ctx context.Context) ([]*chaintap.Block, error) {
+	head, ok := r.tracker.Head()
+	if !ok {
+		return nil, nil
+	}
+	upTo, ok, err := r.confirmedHeight(ctx, head.Number)
+	if err != nil || !ok {
+		return nil, err
+	}
+	from := r.start
+	if r.confSet {
+		from = r.confirmed + 1
+	}
+	var out []*chaintap.Block
+	for n := from; n <= upTo && len(out) < r.cfg.MaxBatch; n++ {
+		b, err := r.canonicalBlock(ctx, n)
+		if err != nil {
+			return nil, fmt.Errorf("confirming block %d: %w", n, err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+func (r *run) confirmedHeight(ctx context.Context, head uint64) (uint64, bool, error) {
+	if r.cfg.ConfirmTag != "" {
+		n, err := r.src.TagNumber(ctx, r.cfg.ConfirmTag)
+		if errors.Is(err, chaintap.ErrNotFound) {
+			return 0, false, nil // no block carries the tag yet
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		return min(n, head), true, nil
+	}
+	if head < r.cfg.Confirmations {
+		return 0, false, nil
+	}
+	return head - r.cfg.Confirmations, true, nil
+}
+
+// canonicalBlock returns our canonical block at n: from the cache, else
+// fetched by the hash the window holds, else (below the window) by number.
+func (r *run) canonicalBlock(ctx context.Context, n uint64) (*chaintap.Block, error) {
+	h, inWindow := r.tracker.At(n)
+	if inWindow {
+		if b, ok := r.cache[h.Hash]; ok {
+			return b, nil
+		}
+		return r.src.BlockByHash(ctx, h.Hash)
+	}
+	return r.src.BlockByNumber(ctx, n)
+}

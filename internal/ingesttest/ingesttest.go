@@ -1,0 +1,189 @@
+// Package ingesttest holds what the ingest tests share: an embedded broker,
+// a simulated chain with traffic, and the checks of guarantees 1 and 2
+// (folding the head view equals the canonical chain; the confirmed view
+// holds every canonical block once, in order).
+package ingesttest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/kafka"
+)
+
+// Broker starts an in-memory embedded broker on a free loopback port.
+func Broker(t testing.TB) kafka.Config {
+	t.Helper()
+	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return kafka.Config{Brokers: []string{b.Addr()}}
+}
+
+// Chain starts an in-process simulated chain with the log emitter deployed.
+func Chain(t testing.TB) (*devchain.Chain, *devchain.Traffic) {
+	t.Helper()
+	c, err := devchain.Start(devchain.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	tr, err := devchain.NewTraffic(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tr
+}
+
+// Logger logs to the test output when CHAINTAP_TEST_LOG is set.
+func Logger() *slog.Logger {
+	if os.Getenv("CHAINTAP_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Fold applies a head-view topic's records in order: an upsert sets the
+// key's value, a retraction deletes it.
+func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
+	t.Helper()
+	state := map[string]json.RawMessage{}
+	err := kafka.ReadTopic(context.Background(), cfg, topic, 0, func(r *kgo.Record) error {
+		switch kafka.Op(r) {
+		case kafka.OpRetract:
+			if _, ok := state[string(r.Key)]; !ok {
+				return fmt.Errorf("%s offset %d retracts key %s, which is not there", topic, r.Offset, r.Key)
+			}
+			delete(state, string(r.Key))
+		default:
+			state[string(r.Key)] = append(json.RawMessage(nil), r.Value...)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// Expected returns the head view the canonical chain from..to should fold
+// to, per entity, as read from the node now.
+func Expected(t testing.TB, src *evm.Source, from, to uint64) map[string]map[string]json.RawMessage {
+	t.Helper()
+	want := map[string]map[string]json.RawMessage{}
+	for n := from; n <= to; n++ {
+		b, err := src.BlockByNumber(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range kafka.BlockRecords(b, false) {
+			v, err := json.Marshal(r.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want[r.Entity] == nil {
+				want[r.Entity] = map[string]json.RawMessage{}
+			}
+			want[r.Entity][r.Key] = v
+		}
+	}
+	return want
+}
+
+// CheckHeadView fails unless folding each head topic gives exactly the
+// canonical chain's records from..to.
+func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src *evm.Source, from, to uint64) {
+	t.Helper()
+	want := Expected(t, src, from, to)
+	for _, entity := range []string{"blocks", "transactions", "logs"} {
+		got := Fold(t, cfg, topics.Head(entity))
+		w := want[entity]
+		for k, v := range w {
+			g, ok := got[k]
+			if !ok {
+				t.Fatalf("%s: canonical key %s missing from the folded head view", entity, k)
+			}
+			if !bytes.Equal(g, v) {
+				t.Fatalf("%s: key %s folds to\n%s\nwant\n%s", entity, k, g, v)
+			}
+		}
+		for k := range got {
+			if _, ok := w[k]; !ok {
+				t.Fatalf("%s: key %s is in the folded head view but not on the canonical chain", entity, k)
+			}
+		}
+	}
+}
+
+// CheckConfirmed fails unless the confirmed blocks topic holds exactly the
+// canonical blocks from..upTo, each once, in order, and the confirmed
+// transactions topic holds each of their transactions once.
+func CheckConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
+	t.Helper()
+	ctx := context.Background()
+	next := from
+	err := kafka.ReadTopic(ctx, cfg, topics.Confirmed("blocks"), 0, func(r *kgo.Record) error {
+		var b chaintap.Block
+		if err := json.Unmarshal(r.Value, &b); err != nil {
+			return err
+		}
+		if b.Number != next {
+			return fmt.Errorf("confirmed blocks offset %d: block %d, want %d", r.Offset, b.Number, next)
+		}
+		h, err := src.HeaderByNumber(ctx, b.Number)
+		if err != nil {
+			return err
+		}
+		if h.Hash != b.Hash {
+			return fmt.Errorf("confirmed block %d is %s, canonical is %s", b.Number, b.Hash, h.Hash)
+		}
+		next++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next != upTo+1 {
+		t.Fatalf("confirmed view ends at block %d, want %d", int64(next)-1, upTo)
+	}
+	seen := map[string]bool{}
+	err = kafka.ReadTopic(ctx, cfg, topics.Confirmed("transactions"), 0, func(r *kgo.Record) error {
+		if seen[string(r.Key)] {
+			return fmt.Errorf("transaction %s is twice in the confirmed view", r.Key)
+		}
+		seen[string(r.Key)] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WaitFor polls cond every 10ms until it holds or d passes.
+func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Itoa is strconv.FormatUint for block numbers in messages.
+func Itoa(n uint64) string { return strconv.FormatUint(n, 10) }

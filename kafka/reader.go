@@ -1,0 +1,86 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// ReadTopic reads every committed record of topic that was there when it
+// was called (read_committed), partition by partition in offset order, from
+// offset from on (0 for the start), and calls fn for each data record. It
+// returns once it has passed the high watermark it saw at the start.
+func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn func(*kgo.Record) error) error {
+	admCl, err := cfg.NewClient()
+	if err != nil {
+		return err
+	}
+	ends, err := kadm.NewClient(admCl).ListEndOffsets(ctx, topic)
+	admCl.Close()
+	if err != nil {
+		return fmt.Errorf("listing end offsets of %s: %w", topic, err)
+	}
+	if err := ends.Error(); err != nil {
+		return fmt.Errorf("listing end offsets of %s: %w", topic, err)
+	}
+	start := map[int32]kgo.Offset{}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > from {
+			start[o.Partition] = kgo.NewOffset().At(from)
+			want[o.Partition] = o.Offset
+		}
+	})
+	if len(want) == 0 {
+		return nil
+	}
+	cl, err := cfg.NewClient(
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		// Control records tell us when the records before the high
+		// watermark are all read even if the last transaction aborted.
+		kgo.KeepControlRecords(),
+	)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for len(want) > 0 {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("reading %s: %w (an open transaction may be holding the topic's stable offset back)", topic, err)
+		}
+		var ferr error
+		fs.EachError(func(t string, p int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				ferr = fmt.Errorf("reading %s partition %d: %w", t, p, err)
+			}
+		})
+		if ferr != nil {
+			return ferr
+		}
+		var cbErr error
+		fs.EachRecord(func(r *kgo.Record) {
+			end, ok := want[r.Partition]
+			if !ok || cbErr != nil || r.Offset >= end {
+				return
+			}
+			if r.Offset >= end-1 {
+				delete(want, r.Partition)
+			}
+			if !r.Attrs.IsControl() {
+				cbErr = fn(r)
+			}
+		})
+		if cbErr != nil {
+			return cbErr
+		}
+	}
+	return nil
+}

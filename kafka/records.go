@@ -1,0 +1,146 @@
+package kafka
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chaintap/chaintap"
+)
+
+// Record headers: what routing and tooling need without parsing the value.
+const (
+	HeaderChain       = "chain"
+	HeaderBlockNumber = "block_number"
+	HeaderBlockHash   = "block_hash"
+	HeaderOp          = "op"
+	HeaderOrigin      = "origin"
+
+	OpUpsert  = "upsert"
+	OpRetract = "retract"
+)
+
+// Record is one record of a block before it is given a topic: the entity
+// names the topic ("transactions" → "<chain>.transactions").
+type Record struct {
+	Entity string
+	Key    string
+	Value  any
+}
+
+// BlockRecords returns the records of b in publishing order: the block,
+// then its transactions, then its logs. confirmed selects the confirmed
+// view's block key (the hash) over the head view's (the number).
+func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
+	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs))
+	key := chaintap.BlockHeadKey(b.Number)
+	if confirmed {
+		key = chaintap.BlockConfirmedKey(b.Hash)
+	}
+	rs = append(rs, Record{Entity: "blocks", Key: key, Value: b})
+	for i := range b.Transactions {
+		rs = append(rs, Record{Entity: "transactions", Key: chaintap.TxKey(b.Transactions[i].Hash), Value: &b.Transactions[i]})
+	}
+	for i := range b.Logs {
+		l := &b.Logs[i]
+		rs = append(rs, Record{Entity: "logs", Key: chaintap.LogKey(l.TransactionHash, l.TxLogPosition), Value: l})
+	}
+	return rs
+}
+
+// manifest lists the keys a block was published with on the head view, so
+// that every one of them can be retracted if the block is orphaned — even
+// after a restart, when the block itself may be gone from the node.
+type manifest struct {
+	Chain  string `json:"chain"`
+	Number uint64 `json:"number"`
+	Hash   string `json:"hash"`
+	// Keys maps each head-view topic to its keys, in publishing order.
+	Keys map[string][]string `json:"keys"`
+}
+
+// manifestSlots bounds the manifests topic after compaction: a manifest is
+// keyed by its block's height modulo manifestSlots, so it must exceed the
+// largest reorg window (enforced by the config).
+const manifestSlots = 4096
+
+func manifestKey(chain string, number uint64) string {
+	return chain + "/" + strconv.FormatUint(number%manifestSlots, 10)
+}
+
+func blockHeaders(chain string, number uint64, hash, op string, origin chaintap.Origin) []kgo.RecordHeader {
+	hs := []kgo.RecordHeader{
+		{Key: HeaderChain, Value: []byte(chain)},
+		{Key: HeaderBlockNumber, Value: []byte(strconv.FormatUint(number, 10))},
+		{Key: HeaderBlockHash, Value: []byte(hash)},
+		{Key: HeaderOp, Value: []byte(op)},
+	}
+	if origin != "" {
+		hs = append(hs, kgo.RecordHeader{Key: HeaderOrigin, Value: []byte(origin)})
+	}
+	return hs
+}
+
+// upserts encodes b's records for one view.
+func upserts(t Topics, b *chaintap.Block, confirmed bool, origin chaintap.Origin, m *manifest) ([]*kgo.Record, error) {
+	recs := BlockRecords(b, confirmed)
+	out := make([]*kgo.Record, 0, len(recs))
+	headers := blockHeaders(b.Chain, b.Number, b.Hash, OpUpsert, origin)
+	for _, r := range recs {
+		v, err := json.Marshal(r.Value)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s %s of block %d: %w", r.Entity, r.Key, b.Number, err)
+		}
+		topic := t.Head(r.Entity)
+		if confirmed {
+			topic = t.Confirmed(r.Entity)
+		}
+		out = append(out, &kgo.Record{Topic: topic, Key: []byte(r.Key), Value: v, Headers: headers})
+		if m != nil {
+			m.Keys[topic] = append(m.Keys[topic], r.Key)
+		}
+	}
+	return out, nil
+}
+
+// retractions encodes a retraction for every record m lists, newest
+// first. A retraction is a tombstone (null value: a ksqlDB table or a
+// compacted topic drops the key) whose headers say op=retract and name the
+// orphaned block.
+func retractions(m *manifest) []*kgo.Record {
+	headers := blockHeaders(m.Chain, m.Number, m.Hash, OpRetract, "")
+	var out []*kgo.Record
+	for i := len(entities) - 1; i >= 0; i-- {
+		for topic, keys := range m.Keys {
+			if entityOf(topic) != entities[i] {
+				continue
+			}
+			for j := len(keys) - 1; j >= 0; j-- {
+				out = append(out, &kgo.Record{Topic: topic, Key: []byte(keys[j]), Headers: headers})
+			}
+		}
+	}
+	return out
+}
+
+// entityOf returns the entity of a head-view topic name ("x.logs" → "logs").
+func entityOf(topic string) string {
+	for i := len(topic) - 1; i >= 0; i-- {
+		if topic[i] == '.' {
+			return topic[i+1:]
+		}
+	}
+	return topic
+}
+
+// Op returns the op header of a record (upsert when absent).
+func Op(r *kgo.Record) string {
+	for _, h := range r.Headers {
+		if h.Key == HeaderOp {
+			return string(h.Value)
+		}
+	}
+	return OpUpsert
+}

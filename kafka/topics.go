@@ -1,0 +1,117 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TopicConfig is applied to topics chaintap creates. Existing topics are
+// left as they are.
+type TopicConfig struct {
+	// Prefix is put before every data topic name ("" → "<chain>.blocks").
+	Prefix string
+	// Partitions of data topics (default 1: one partition keeps every
+	// block's records in chain order for simple consumers; more partitions
+	// keep order per key).
+	Partitions int32
+	// ReplicationFactor of created topics; -1 uses the broker's default.
+	ReplicationFactor int16
+	// Retention of data topics; 0 uses the broker's default.
+	Retention time.Duration
+	// Compact sets cleanup.policy=compact on the head-view topics, so that
+	// they keep the latest record per key (what a ksqlDB TABLE needs).
+	Compact bool
+}
+
+// Internal topics.
+const (
+	CursorsTopic   = "_chaintap.cursors"
+	ManifestsTopic = "_chaintap.manifests"
+)
+
+// Entities published for every block, in publishing order.
+var entities = []string{"blocks", "transactions", "logs"}
+
+// Topics names the topics of one chain.
+type Topics struct {
+	prefix string
+	chain  string
+}
+
+// TopicsFor returns the topic names of chain.
+func TopicsFor(prefix, chain string) Topics { return Topics{prefix: prefix, chain: chain} }
+
+// Head is the head-view topic of entity ("blocks", "transactions", …).
+func (t Topics) Head(entity string) string { return t.prefix + t.chain + "." + entity }
+
+// Confirmed is the confirmed-view topic of entity.
+func (t Topics) Confirmed(entity string) string { return t.Head(entity) + ".confirmed" }
+
+// All lists every data topic of the chain.
+func (t Topics) All() []string {
+	var ts []string
+	for _, e := range entities {
+		ts = append(ts, t.Head(e), t.Confirmed(e))
+	}
+	return ts
+}
+
+// EnsureTopics creates the chain's data topics and the internal topics
+// when they are missing.
+func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics) error {
+	adm := kadm.NewClient(cl)
+	parts := cfg.Partitions
+	if parts <= 0 {
+		parts = 1
+	}
+	rf := cfg.ReplicationFactor
+	if rf == 0 {
+		rf = -1
+	}
+	data := map[string]*string{}
+	if cfg.Retention > 0 {
+		data["retention.ms"] = kadm.StringPtr(strconv.FormatInt(cfg.Retention.Milliseconds(), 10))
+	}
+	head := map[string]*string{}
+	for k, v := range data {
+		head[k] = v
+	}
+	if cfg.Compact {
+		head["cleanup.policy"] = kadm.StringPtr("compact")
+	}
+	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
+	for _, e := range entities {
+		if err := create(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
+			return err
+		}
+		if err := create(ctx, adm, parts, rf, data, t.Confirmed(e)); err != nil {
+			return err
+		}
+	}
+	// Internal topics have one partition: the cursor and manifest readers
+	// rely on their order.
+	for _, topic := range []string{CursorsTopic, ManifestsTopic} {
+		if err := create(ctx, adm, 1, rf, compact, topic); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func create(ctx context.Context, adm *kadm.Client, parts int32, rf int16, configs map[string]*string, topic string) error {
+	resp, err := adm.CreateTopic(ctx, parts, rf, configs, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return fmt.Errorf("creating topic %s: %w", topic, err)
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package chaintap
+
+import "context"
+
+// Origin says how a block reached the follower.
+type Origin string
+
+const (
+	OriginLive     Origin = "live"
+	OriginBackfill Origin = "backfill"
+)
+
+// Batch is one atomic step of a follower: everything in it becomes visible
+// together, or nothing does.
+type Batch struct {
+	Chain string
+	// Retract lists orphaned blocks, newest first; every record published
+	// for them on the head view gets a retraction.
+	Retract []Header
+	// Apply lists new canonical blocks, oldest first, for the head view.
+	Apply []*Block
+	// Confirm lists blocks that reached the confirmed height, oldest first.
+	Confirm []*Block
+	// Origin is the origin of the blocks in Apply.
+	Origin Origin
+	// Cursor is the follower's position after this batch.
+	Cursor Cursor
+}
+
+// Publisher writes batches atomically and keeps the cursor with them.
+type Publisher interface {
+	// LoadCursor returns the last committed cursor of chain, or nil when the
+	// chain was never followed.
+	LoadCursor(ctx context.Context, chain string) (*Cursor, error)
+	// Publish writes b in one transaction.
+	Publish(ctx context.Context, b Batch) error
+}
