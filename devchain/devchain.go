@@ -35,6 +35,9 @@ type Config struct {
 	Accounts int
 	// Seed derives the dev accounts' keys, so they are the same every run.
 	Seed string
+	// DataDir persists the chain, so a restart continues it; empty keeps
+	// it in memory and starts from genesis.
+	DataDir string
 }
 
 // Chain is a running simulated chain.
@@ -63,7 +66,8 @@ func Start(cfg Config) (*Chain, error) {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: fund}
 	}
 	nodeConf := node.DefaultConfig
-	nodeConf.DataDir = ""
+	nodeConf.DataDir = cfg.DataDir
+	nodeConf.Name = "chaintap-devchain"
 	nodeConf.P2P.NoDiscovery, nodeConf.P2P.ListenAddr, nodeConf.P2P.MaxPeers = true, "", 0
 	nodeConf.HTTPHost, nodeConf.WSHost = "", ""
 	if cfg.Addr != "" {
@@ -77,12 +81,14 @@ func Start(cfg Config) (*Chain, error) {
 		nodeConf.HTTPVirtualHosts, nodeConf.HTTPCors, nodeConf.WSOrigins = []string{"*"}, []string{"*"}, []string{"*"}
 		cfg.Addr = net.JoinHostPort(host, strconv.Itoa(port))
 	}
-	stack, beacon, err := startNode(&nodeConf, alloc)
+	c := &Chain{keys: keys, addr: cfg.Addr}
+	stack, beacon, err := startNode(&nodeConf, alloc, []rpc.API{{Namespace: "devchain", Service: &api{chain: c}}})
 	if err != nil {
 		return nil, err
 	}
 	rc := stack.Attach()
-	return &Chain{stack: stack, beacon: beacon, client: ethclient.NewClient(rc), rpc: rc, keys: keys, addr: cfg.Addr}, nil
+	c.stack, c.beacon, c.client, c.rpc = stack, beacon, ethclient.NewClient(rc), rc
+	return c, nil
 }
 
 // splitAddr resolves port 0 to a free port now, so the URLs can be printed.

@@ -20,7 +20,7 @@ import (
 // full node on every fork, sealed on demand by a simulated beacon) but
 // keeps the node, so that its in-process client and its real HTTP/WS
 // endpoints are ours to use.
-func startNode(nodeConf *node.Config, alloc types.GenesisAlloc) (*node.Node, *catalyst.SimulatedBeacon, error) {
+func startNode(nodeConf *node.Config, alloc types.GenesisAlloc, apis []rpc.API) (*node.Node, *catalyst.SimulatedBeacon, error) {
 	genesisAlloc := core.SystemContractAllocs()
 	maps.Copy(genesisAlloc, alloc)
 	ethConf := ethconfig.Defaults
@@ -37,7 +37,7 @@ func startNode(nodeConf *node.Config, alloc types.GenesisAlloc) (*node.Node, *ca
 		stack.Close()
 		return nil, nil, fmt.Errorf("creating the devchain: %w", err)
 	}
-	stack.RegisterAPIs([]rpc.API{{Namespace: "eth", Service: filters.NewFilterAPI(filters.NewFilterSystem(backend.APIBackend, filters.Config{}))}})
+	stack.RegisterAPIs(append(apis, rpc.API{Namespace: "eth", Service: filters.NewFilterAPI(filters.NewFilterSystem(backend.APIBackend, filters.Config{}))}))
 	if err := stack.Start(); err != nil {
 		stack.Close()
 		return nil, nil, fmt.Errorf("starting the devchain node (is %s free?): %w", nodeConf.HTTPEndpoint(), err)
@@ -47,9 +47,12 @@ func startNode(nodeConf *node.Config, alloc types.GenesisAlloc) (*node.Node, *ca
 		stack.Close()
 		return nil, nil, fmt.Errorf("starting the devchain's beacon: %w", err)
 	}
-	if err := beacon.Fork(backend.BlockChain().GetCanonicalHash(0)); err != nil {
-		stack.Close()
-		return nil, nil, fmt.Errorf("resetting the devchain to genesis: %w", err)
+	if nodeConf.DataDir == "" {
+		// As ethclient/simulated does: start a fresh chain from genesis.
+		if err := beacon.Fork(backend.BlockChain().GetCanonicalHash(0)); err != nil {
+			stack.Close()
+			return nil, nil, fmt.Errorf("resetting the devchain to genesis: %w", err)
+		}
 	}
 	return stack, beacon, nil
 }

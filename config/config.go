@@ -1,0 +1,112 @@
+// Package config reads chaintap's YAML configuration strictly: unknown keys
+// are errors, ${ENV} and ${ENV:-default} are interpolated, and every
+// problem is reported with its path (kafka.topics.partitions) and line.
+package config
+
+import "time"
+
+// Config is the whole configuration file.
+type Config struct {
+	// DataDir holds the embedded broker's and the devchain's data.
+	DataDir  string  `yaml:"data_dir"`
+	LogLevel string  `yaml:"log_level"`
+	Kafka    Kafka   `yaml:"kafka"`
+	Chains   []Chain `yaml:"chains"`
+	Metrics  Metrics `yaml:"metrics"`
+}
+
+// Kafka says which cluster to use; no brokers means the embedded one.
+type Kafka struct {
+	Brokers  []string `yaml:"brokers"`
+	Embedded Embedded `yaml:"embedded"`
+	SASL     SASL     `yaml:"sasl"`
+	TLS      TLS      `yaml:"tls"`
+	Topics   Topics   `yaml:"topics"`
+}
+
+// Embedded configures the embedded broker.
+type Embedded struct {
+	Addr string `yaml:"addr"`
+}
+
+// SASL authentication for a real cluster.
+type SASL struct {
+	Mechanism string `yaml:"mechanism"`
+	User      string `yaml:"user"`
+	Password  string `yaml:"password"`
+}
+
+// TLS for a real cluster.
+type TLS struct {
+	Enabled            bool   `yaml:"enabled"`
+	CAFile             string `yaml:"ca_file"`
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify"`
+}
+
+// Topics configures the topics chaintap creates.
+type Topics struct {
+	Prefix            string   `yaml:"prefix"`
+	Partitions        int32    `yaml:"partitions"`
+	ReplicationFactor int16    `yaml:"replication_factor"`
+	Retention         Duration `yaml:"retention"`
+	Compact           bool     `yaml:"compact"`
+}
+
+// Chain is one followed chain.
+type Chain struct {
+	Name string `yaml:"name"`
+	// Type is the kind of node: "evm" (the only one so far).
+	Type string `yaml:"type"`
+	URL  string `yaml:"url"`
+	// From is the first block to publish when the chain has no cursor.
+	From          *uint64  `yaml:"from"`
+	Confirmations *uint64  `yaml:"confirmations"`
+	ConfirmTag    string   `yaml:"confirm_tag"`
+	ReorgWindow   int      `yaml:"reorg_window"`
+	Concurrency   int      `yaml:"concurrency"`
+	ReceiptBatch  int      `yaml:"receipt_batch"`
+	MaxBatch      int      `yaml:"max_batch_blocks"`
+	PollInterval  Duration `yaml:"poll_interval"`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Addr serves /metrics on host:port; empty serves nothing.
+	Addr string `yaml:"addr"`
+}
+
+// Duration is a time.Duration written as "1s", "250ms", "7d" is not allowed.
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Defaults returns the configuration used when no file is given.
+func Defaults() Config {
+	return Config{
+		DataDir:  ".chaintap",
+		LogLevel: "info",
+		Kafka:    Kafka{Embedded: Embedded{Addr: "127.0.0.1:9092"}},
+	}
+}
+
+// ChainDefaults fills what a chain left out.
+func (c *Chain) defaults() {
+	if c.Type == "" {
+		c.Type = "evm"
+	}
+	if c.ReorgWindow == 0 {
+		c.ReorgWindow = 128
+	}
+	if c.Confirmations == nil && c.ConfirmTag == "" {
+		n := uint64(12)
+		c.Confirmations = &n
+	}
+}

@@ -1,0 +1,323 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a configuration.
+type Problem struct {
+	Path string // e.g. chains[0].url
+	Line int    // 0 when unknown
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s (line %d): %s", p.Path, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.Path, p.Msg)
+}
+
+// Problems is every problem found; it is the error Load returns.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = "  " + p.String()
+	}
+	return fmt.Sprintf("%d problem(s) in the configuration:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+// Load reads the file at path ("" → defaults), interpolates the
+// environment, decodes strictly and validates. The error, when not an I/O
+// error, is Problems listing everything found at once.
+func Load(path string, getenv func(string) (string, bool)) (Config, error) {
+	cfg := Defaults()
+	if path == "" {
+		return cfg, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("reading the configuration: %w", err)
+	}
+	return Parse(raw, getenv)
+}
+
+// Parse is Load on the file's contents.
+func Parse(raw []byte, getenv func(string) (string, bool)) (Config, error) {
+	cfg := Defaults()
+	text, ps := interpolate(string(raw), getenv)
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
+		return cfg, Problems{{Path: "(file)", Msg: err.Error()}}
+	}
+	if len(root.Content) == 0 {
+		return cfg, problemsOrNil(ps)
+	}
+	ps = append(ps, unknownKeys(root.Content[0], reflect.TypeOf(cfg), "")...)
+	if len(ps) > 0 {
+		return cfg, ps
+	}
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(text)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, e := range te.Errors {
+				ps = append(ps, Problem{Path: "(value)", Msg: e})
+			}
+			return cfg, ps
+		}
+		return cfg, Problems{{Path: "(file)", Msg: err.Error()}}
+	}
+	for i := range cfg.Chains {
+		cfg.Chains[i].defaults()
+	}
+	ps = append(ps, cfg.validate(&root)...)
+	return cfg, problemsOrNil(ps)
+}
+
+func problemsOrNil(ps Problems) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// interpolate replaces ${NAME} and ${NAME:-default}; an unset NAME without
+// a default is a problem (a silently empty password helps nobody).
+func interpolate(s string, getenv func(string) (string, bool)) (string, Problems) {
+	var ps Problems
+	out := envRef.ReplaceAllStringFunc(s, func(m string) string {
+		sub := envRef.FindStringSubmatch(m)
+		if v, ok := getenv(sub[1]); ok {
+			return v
+		}
+		if sub[2] != "" {
+			return sub[3]
+		}
+		line := strings.Count(s[:strings.Index(s, m)], "\n") + 1
+		ps = append(ps, Problem{Path: "${" + sub[1] + "}", Line: line, Msg: "environment variable is not set (write ${" + sub[1] + ":-default} for a default)"})
+		return ""
+	})
+	return out, ps
+}
+
+// unknownKeys walks the YAML tree against the Go type and reports every key
+// that the type does not have, with its full path and a suggestion.
+func unknownKeys(n *yaml.Node, t reflect.Type, path string) Problems {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var ps Problems
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(path, k.Value)
+			f, ok := fields[k.Value]
+			if !ok {
+				ps = append(ps, Problem{Path: p, Line: k.Line, Msg: "unknown key" + suggest(k.Value, fields)})
+				continue
+			}
+			ps = append(ps, unknownKeys(v, f.Type, p)...)
+		}
+	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+		for i, item := range n.Content {
+			ps = append(ps, unknownKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return ps
+}
+
+func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	fs := map[string]reflect.StructField{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if name != "" && name != "-" {
+			fs[name] = f
+		}
+	}
+	return fs
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// suggest names the known key closest to a misspelt one.
+func suggest(key string, fields map[string]reflect.StructField) string {
+	best, bestD := "", 3
+	for name := range fields {
+		if d := distance(key, name); d < bestD {
+			best, bestD = name, d
+		}
+	}
+	if best == "" {
+		names := make([]string, 0, len(fields))
+		for name := range fields {
+			names = append(names, name)
+		}
+		return fmt.Sprintf(" (known: %s)", strings.Join(slices.Sorted(slices.Values(names)), ", "))
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// distance is the Levenshtein distance.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// validate checks values; root gives line numbers where it can.
+func (c *Config) validate(root *yaml.Node) Problems {
+	var ps Problems
+	add := func(path, msg string) {
+		ps = append(ps, Problem{Path: path, Line: lineOf(root, path), Msg: msg})
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log_level", fmt.Sprintf("%q: want debug, info, warn or error", c.LogLevel))
+	}
+	for i, b := range c.Kafka.Brokers {
+		if _, _, err := net.SplitHostPort(b); err != nil {
+			add(fmt.Sprintf("kafka.brokers[%d]", i), fmt.Sprintf("%q is not host:port", b))
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Kafka.Embedded.Addr); err != nil {
+		add("kafka.embedded.addr", fmt.Sprintf("%q is not host:port", c.Kafka.Embedded.Addr))
+	}
+	switch strings.ToUpper(c.Kafka.SASL.Mechanism) {
+	case "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+	default:
+		add("kafka.sasl.mechanism", fmt.Sprintf("%q: want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", c.Kafka.SASL.Mechanism))
+	}
+	if c.Kafka.Topics.Partitions < 0 {
+		add("kafka.topics.partitions", "must be positive")
+	}
+	names := map[string]bool{}
+	for i := range c.Chains {
+		ps = append(ps, c.Chains[i].validate(fmt.Sprintf("chains[%d]", i), names, root)...)
+	}
+	return ps
+}
+
+var chainName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_-]*$`)
+
+func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Problems {
+	var ps Problems
+	add := func(field, msg string) {
+		ps = append(ps, Problem{Path: p + "." + field, Line: lineOf(root, p+"."+field), Msg: msg})
+	}
+	switch {
+	case ch.Name == "":
+		add("name", "required: it names the chain's topics (<name>.blocks)")
+	case !chainName.MatchString(ch.Name):
+		add("name", fmt.Sprintf("%q: use letters, digits, - and _ (it is part of topic names)", ch.Name))
+	case names[ch.Name]:
+		add("name", fmt.Sprintf("%q is used by another chain", ch.Name))
+	}
+	names[ch.Name] = true
+	if ch.Type != "evm" {
+		add("type", fmt.Sprintf("%q: only evm is supported", ch.Type))
+	}
+	if u, err := url.Parse(ch.URL); ch.URL == "" || err != nil || u.Host == "" {
+		add("url", fmt.Sprintf("%q: want the node's http(s):// or ws(s):// URL", ch.URL))
+	} else if s := u.Scheme; s != "http" && s != "https" && s != "ws" && s != "wss" {
+		add("url", fmt.Sprintf("scheme %q: want http, https, ws or wss", s))
+	}
+	switch ch.ConfirmTag {
+	case "", "finalized", "safe":
+	default:
+		add("confirm_tag", fmt.Sprintf("%q: want finalized or safe (or leave it out and set confirmations)", ch.ConfirmTag))
+	}
+	if ch.ReorgWindow < 1 || ch.ReorgWindow > 4000 {
+		add("reorg_window", fmt.Sprintf("%d: want 1..4000 headers", ch.ReorgWindow))
+	}
+	if ch.Confirmations != nil && *ch.Confirmations >= uint64(ch.ReorgWindow) {
+		add("confirmations", fmt.Sprintf("%d must be below reorg_window (%d): a reorg the window cannot resolve must never reach the confirmed view", *ch.Confirmations, ch.ReorgWindow))
+	}
+	if ch.MaxBatch < 0 || ch.MaxBatch > 1000 {
+		add("max_batch_blocks", fmt.Sprintf("%d: want 1..1000", ch.MaxBatch))
+	}
+	return ps
+}
+
+// lineOf finds the line of a dotted path such as chains[0].url.
+func lineOf(root *yaml.Node, path string) int {
+	if root == nil || len(root.Content) == 0 {
+		return 0
+	}
+	n := root.Content[0]
+	line := 0
+	for _, part := range strings.Split(path, ".") {
+		key, idx := part, -1
+		if i := strings.Index(part, "["); i >= 0 {
+			key = part[:i]
+			idx, _ = strconv.Atoi(strings.TrimSuffix(part[i+1:], "]"))
+		}
+		found := false
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+// Revalidate applies defaults and checks a configuration that flags have
+// changed after loading.
+func Revalidate(cfg Config) (Config, error) {
+	for i := range cfg.Chains {
+		cfg.Chains[i].defaults()
+	}
+	return cfg, problemsOrNil(cfg.validate(nil))
+}
