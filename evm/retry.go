@@ -97,10 +97,6 @@ func (s *Source) retry(ctx context.Context, what string, fn func(context.Context
 		if ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", what, ctx.Err())
 		}
-		var stop errStop
-		if errors.As(err, &stop) {
-			return fmt.Errorf("%s: %w", what, stop.err)
-		}
 		class, reason := classify(err)
 		limit := 0
 		switch class {

@@ -153,8 +153,9 @@ func (s *Source) TagNumber(ctx context.Context, tag string) (uint64, error) {
 	return h.Number, err
 }
 
-// HeaderByNumber implements chaintap.BlockSource. It does not retry "not
-// found": the tracker asks it about heights that may have vanished.
+// HeaderByNumber implements chaintap.BlockSource. "Not found" is retried
+// (bounded): the follower only asks about heights at or below a head the
+// node announced, so null there is most likely a lagging replica.
 func (s *Source) HeaderByNumber(ctx context.Context, number uint64) (chaintap.Header, error) {
 	return s.header(ctx, fmt.Sprintf("reading header %d", number), hexutil.EncodeUint64(number))
 }
@@ -167,7 +168,7 @@ func (s *Source) header(ctx context.Context, what, id string) (chaintap.Header, 
 			return err
 		}
 		if isNull(raw) {
-			return errStop{chaintap.ErrNotFound}
+			return chaintap.ErrNotFound
 		}
 		var w struct {
 			Number     *hexutil.Uint64 `json:"number"`
@@ -183,12 +184,6 @@ func (s *Source) header(ctx context.Context, what, id string) (chaintap.Header, 
 	})
 	return h, err
 }
-
-// errStop carries an error that retry must hand back at once.
-type errStop struct{ err error }
-
-func (e errStop) Error() string { return e.err.Error() }
-func (e errStop) Unwrap() error { return e.err }
 
 // BlockByNumber implements chaintap.BlockSource. "Not found" is retried:
 // the follower only asks for blocks the node announced.

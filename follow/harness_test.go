@@ -24,7 +24,8 @@ type harness struct {
 	chain   *devchain.Chain
 	traffic *devchain.Traffic
 	kcfg    kafka.Config
-	src     *evm.Source
+	src     *evm.Source // what the follower reads
+	direct  *evm.Source // in-process, fault-free: what the checks read
 	fcfg    follow.Config
 	metrics *follow.Metrics
 
@@ -35,10 +36,14 @@ type harness struct {
 	pub      *kafka.Publisher
 }
 
-func newHarness(t *testing.T, fcfg follow.Config) *harness {
+// newHarness follows an in-process chain; served also serves the chain on
+// a loopback port, for tests that put something between it and the
+// follower (they replace h.src before start).
+func newHarness(t *testing.T, fcfg follow.Config, served bool) *harness {
 	h := &harness{t: t, kcfg: ingesttest.Broker(t), fcfg: fcfg, metrics: follow.NewMetrics(nil)}
-	h.chain, h.traffic = ingesttest.Chain(t)
-	h.src = evm.New(h.chain.RPC(), evm.Config{Chain: chainName}, ingesttest.Logger(), nil)
+	h.chain, h.traffic = ingesttest.Chain(t, served)
+	h.direct = evm.New(h.chain.RPC(), evm.Config{Chain: chainName}, ingesttest.Logger(), nil)
+	h.src = h.direct
 	t.Cleanup(h.stop)
 	return h
 }
@@ -110,8 +115,8 @@ func (h *harness) confirmedHeight() uint64 {
 func (h *harness) check() {
 	h.t.Helper()
 	topics := kafka.TopicsFor("", chainName)
-	ingesttest.CheckHeadView(h.t, h.kcfg, topics, h.src, 0, h.chainHead())
-	ingesttest.CheckConfirmed(h.t, h.kcfg, topics, h.src, 0, h.confirmedHeight())
+	ingesttest.CheckHeadView(h.t, h.kcfg, topics, h.direct, 0, h.chainHead())
+	ingesttest.CheckConfirmed(h.t, h.kcfg, topics, h.direct, 0, h.confirmedHeight())
 }
 
 func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }

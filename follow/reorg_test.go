@@ -23,7 +23,7 @@ func reorgConfig() follow.Config {
 // and checks the head and confirmed views after each.
 func TestScriptedReorgs(t *testing.T) {
 	ctx := context.Background()
-	h := newHarness(t, reorgConfig())
+	h := newHarness(t, reorgConfig(), false)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 45 {
 		if err := h.traffic.Send(ctx, rng, 3); err != nil {
@@ -71,7 +71,7 @@ func TestRandomReorgs(t *testing.T) {
 		scenarios = 20
 	}
 	ctx := context.Background()
-	h := newHarness(t, reorgConfig())
+	h := newHarness(t, reorgConfig(), false)
 	rng := rand.New(rand.NewPCG(seed, seed))
 	for range 40 {
 		h.chain.Commit()

@@ -93,8 +93,33 @@ type cursorRecord struct {
 // of the cursor's window, so that an orphaned block found after a restart
 // can still be retracted record by record.
 func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cursor, error) {
+	last, err := readCursor(ctx, p.cfg, chain)
+	if err != nil {
+		return nil, err
+	}
+	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
+	if last == nil {
+		return nil, nil
+	}
+	if err := p.loadManifests(ctx, &last.Cursor, last.ManifestFrom); err != nil {
+		return nil, err
+	}
+	return &last.Cursor, nil
+}
+
+// ReadCursor returns the committed cursor of chain, or nil when there is
+// none; tools and tests use it to see where a follower stands.
+func ReadCursor(ctx context.Context, cfg Config, chain string) (*chaintap.Cursor, error) {
+	c, err := readCursor(ctx, cfg, chain)
+	if c == nil || err != nil {
+		return nil, err
+	}
+	return &c.Cursor, nil
+}
+
+func readCursor(ctx context.Context, cfg Config, chain string) (*cursorRecord, error) {
 	var last *cursorRecord
-	err := ReadTopic(ctx, p.cfg, CursorsTopic, 0, func(r *kgo.Record) error {
+	err := ReadTopic(ctx, cfg, CursorsTopic, 0, func(r *kgo.Record) error {
 		if string(r.Key) != chain {
 			return nil
 		}
@@ -112,14 +137,7 @@ func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cur
 	if err != nil {
 		return nil, fmt.Errorf("loading the cursor of %s: %w", chain, err)
 	}
-	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
-	if last == nil {
-		return nil, nil
-	}
-	if err := p.loadManifests(ctx, &last.Cursor, last.ManifestFrom); err != nil {
-		return nil, err
-	}
-	return &last.Cursor, nil
+	return last, nil
 }
 
 func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from int64) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -24,7 +25,9 @@ func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn fun
 	if err != nil {
 		return fmt.Errorf("listing end offsets of %s: %w", topic, err)
 	}
-	if err := ends.Error(); err != nil {
+	if err := ends.Error(); errors.Is(err, kerr.UnknownTopicOrPartition) {
+		return nil // no topic, no records
+	} else if err != nil {
 		return fmt.Errorf("listing end offsets of %s: %w", topic, err)
 	}
 	start := map[int32]kgo.Offset{}

@@ -34,10 +34,15 @@ func Broker(t testing.TB) kafka.Config {
 	return kafka.Config{Brokers: []string{b.Addr()}}
 }
 
-// Chain starts an in-process simulated chain with the log emitter deployed.
-func Chain(t testing.TB) (*devchain.Chain, *devchain.Traffic) {
+// Chain starts a simulated chain with the log emitter deployed; it is
+// served over HTTP/WS on a free loopback port when served is true.
+func Chain(t testing.TB, served bool) (*devchain.Chain, *devchain.Traffic) {
 	t.Helper()
-	c, err := devchain.Start(devchain.Config{})
+	cfg := devchain.Config{}
+	if served {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	c, err := devchain.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

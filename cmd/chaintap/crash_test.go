@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/kafka"
+)
+
+// buildBinary builds chaintap once per test binary run.
+var buildBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "chaintap-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "chaintap")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", &buildError{out: string(out), err: err}
+	}
+	return bin, nil
+})
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
+
+func binary(t *testing.T) string {
+	t.Helper()
+	bin, err := buildBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// TestCrashSafety kills `chaintap ingest` with SIGKILL at random points, at
+// least 50 times, while the chain grows and reorganises; after the last
+// restart the confirmed view must hold every block once, in order, with no
+// gap, and the head view must fold to the canonical chain.
+func TestCrashSafety(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a subprocess 50 times")
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	bin := binary(t)
+	kcfg := ingesttest.Broker(t)
+	chain, err := devchain.Start(devchain.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chain.Close()
+
+	ctx, stopChain := context.WithCancel(context.Background())
+	chainDone := make(chan error, 1)
+	go func() {
+		chainDone <- chain.Run(ctx, devchain.RunConfig{Interval: 15 * time.Millisecond, TxsPerBlock: 4, ReorgEvery: 25, Seed: seed}, ingesttest.Logger())
+	}()
+
+	args := []string{"ingest", "--url", chain.WSURL(), "--name", "sim", "--from", "0", "--brokers", kcfg.Brokers[0], "--log-level", "warn"}
+	const kills = 50
+	for i := range kills {
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(50+rng.IntN(600)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		if i%10 == 9 {
+			c, err := kafka.ReadCursor(context.Background(), kcfg, "sim")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h, ok := c.Head(); ok {
+				t.Logf("after %d kills the cursor is at block %d", i+1, h.Number)
+			}
+		}
+	}
+	stopChain()
+	if err := <-chainDone; err != nil {
+		t.Fatal(err)
+	}
+	head, err := chain.Client().BlockNumber(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The last run is let finish: it must catch up from whatever the kills left.
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var cursorHead uint64
+	ingesttest.WaitFor(t, 60*time.Second, "the last run to catch up to block "+ingesttest.Itoa(head), func() bool {
+		c, err := kafka.ReadCursor(context.Background(), kcfg, "sim")
+		if err != nil || c == nil {
+			return false
+		}
+		h, _ := c.Head()
+		cursorHead = h.Number
+		return cursorHead >= head
+	})
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("last run: %v", err)
+	}
+	c, err := kafka.ReadCursor(context.Background(), kcfg, "sim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := evm.New(chain.RPC(), evm.Config{Chain: "sim"}, nil, nil)
+	topics := kafka.TopicsFor("", "sim")
+	ingesttest.CheckConfirmed(t, kcfg, topics, src, 0, c.Confirmed)
+	ingesttest.CheckHeadView(t, kcfg, topics, src, 0, head)
+	t.Logf("%d kills; chain at block %d; confirmed view holds blocks 0..%d once each", kills, head, c.Confirmed)
+}

@@ -1,0 +1,185 @@
+// Package faultproxy is an HTTP JSON-RPC proxy that injects the faults
+// real nodes and load balancers produce: dropped connections, HTTP 429 and
+// 500, slow answers, and a lagging replica that answers "not found" (null)
+// for blocks. Tests put it between the follower and a node.
+package faultproxy
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Fault kinds, also the keys of Proxy.Injected.
+const (
+	Drop      = "drop"
+	Status429 = "http_429"
+	Status500 = "http_500"
+	Slow      = "slow"
+	NotFound  = "not_found"
+	Garbage   = "garbage"
+)
+
+// Config sets the probability of each fault per request.
+type Config struct {
+	Drop, Status429, Status500, Slow, NotFound, Garbage float64
+	SlowFor                                             time.Duration
+	Seed                                                uint64
+}
+
+// Proxy forwards to a JSON-RPC HTTP endpoint, injecting faults.
+type Proxy struct {
+	URL      string
+	target   string
+	cfg      Config
+	srv      *httptest.Server
+	mu       sync.Mutex
+	rng      *rand.Rand
+	enabled  atomic.Bool
+	counts   sync.Map // fault → *atomic.Int64
+	upstream *http.Client
+}
+
+// Start starts a proxy for target; faults are on until Disable.
+func Start(target string, cfg Config) *Proxy {
+	if cfg.SlowFor == 0 {
+		cfg.SlowFor = 200 * time.Millisecond
+	}
+	p := &Proxy{target: target, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed+1)), upstream: &http.Client{Timeout: 30 * time.Second}}
+	p.enabled.Store(true)
+	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
+	p.URL = p.srv.URL
+	return p
+}
+
+// Close stops the proxy.
+func (p *Proxy) Close() { p.srv.Close() }
+
+// Disable stops injecting faults (to let a test converge).
+func (p *Proxy) Disable() { p.enabled.Store(false) }
+
+// Injected returns how many faults of a kind were injected.
+func (p *Proxy) Injected(kind string) int64 {
+	v, ok := p.counts.Load(kind)
+	if !ok {
+		return 0
+	}
+	return v.(*atomic.Int64).Load()
+}
+
+func (p *Proxy) count(kind string) {
+	v, _ := p.counts.LoadOrStore(kind, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+func (p *Proxy) pick() string {
+	if !p.enabled.Load() {
+		return ""
+	}
+	p.mu.Lock()
+	x := p.rng.Float64()
+	p.mu.Unlock()
+	c := p.cfg
+	for _, f := range []struct {
+		kind string
+		p    float64
+	}{{Drop, c.Drop}, {Status429, c.Status429}, {Status500, c.Status500}, {Slow, c.Slow}, {NotFound, c.NotFound}, {Garbage, c.Garbage}} {
+		if x < f.p {
+			return f.kind
+		}
+		x -= f.p
+	}
+	return ""
+}
+
+func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	fault := p.pick()
+	switch fault {
+	case Drop:
+		p.count(fault)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	case Status429:
+		p.count(fault)
+		http.Error(w, "too many requests", http.StatusTooManyRequests)
+		return
+	case Status500:
+		p.count(fault)
+		http.Error(w, "upstream unavailable", http.StatusInternalServerError)
+		return
+	case Slow:
+		p.count(fault)
+		time.Sleep(p.cfg.SlowFor)
+	case NotFound, Garbage:
+		result := "null"
+		if fault == Garbage {
+			result = `{"number":"0xzz","hash":"not a hash"}`
+		}
+		if resp, ok := blockAnswer(body, result); ok {
+			p.count(fault)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(resp)
+			return
+		}
+	}
+	p.forward(w, r, body)
+}
+
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.upstream.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
+}
+
+// blockAnswer answers a single request for a block (not for the head) with
+// result: null is what a lagging replica says, anything else is garbage.
+func blockAnswer(body []byte, result string) ([]byte, bool) {
+	var req struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params []any           `json:"params"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return nil, false
+	}
+	switch req.Method {
+	case "eth_getBlockByNumber":
+		if len(req.Params) == 0 {
+			return nil, false
+		}
+		if tag, _ := req.Params[0].(string); tag == "latest" || tag == "finalized" || tag == "safe" {
+			return nil, false
+		}
+	case "eth_getBlockByHash", "eth_getBlockReceipts":
+	default:
+		return nil, false
+	}
+	return []byte(`{"jsonrpc":"2.0","id":` + string(req.ID) + `,"result":` + result + `}`), true
+}
