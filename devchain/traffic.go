@@ -12,11 +12,11 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// emitterCode deploys a contract that, on any call, emits two LOG1 events
+// EmitterCode deploys a contract that, on any call, emits two LOG1 events
 // whose topic is the caller: the smallest contract that gives every call
 // logs to follow. Init code copies the 13-byte runtime
 // (CALLER PUSH1 0 PUSH1 0 LOG1, twice, STOP) and returns it.
-var emitterCode = common.FromHex("600d80600b6000396000f3" + "3360006000a1" + "3360006000a1" + "00")
+var EmitterCode = common.FromHex("600d80600b6000396000f3" + "3360006000a1" + "3360006000a1" + "00")
 
 // Traffic sends simple transactions: value transfers between dev accounts
 // and calls of a log-emitting contract.
@@ -30,7 +30,7 @@ type Traffic struct {
 func NewTraffic(ctx context.Context, c *Chain) (*Traffic, error) {
 	t := &Traffic{chain: c, nonces: map[common.Address]uint64{}}
 	key := c.keys[0]
-	tx, err := t.send(ctx, key, nil, big.NewInt(0), emitterCode, 200_000)
+	tx, err := t.send(ctx, key, nil, big.NewInt(0), EmitterCode, 200_000)
 	if err != nil {
 		return nil, fmt.Errorf("deploying the log emitter: %w", err)
 	}

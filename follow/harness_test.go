@@ -1,8 +1,12 @@
 package follow_test
 
 import (
+	"math/big"
+	"strings"
+
 	"context"
 	"errors"
+	"github.com/ethereum/go-ethereum/common"
 	"sync"
 	"testing"
 	"time"
@@ -120,3 +124,7 @@ func (h *harness) check() {
 }
 
 func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }
+
+func bigInt(n int64) *big.Int { return big.NewInt(n) }
+
+func lowerHex(h common.Hash) string { return strings.ToLower(h.Hex()) }
