@@ -27,6 +27,9 @@ func startNode(nodeConf *node.Config, alloc types.GenesisAlloc, apis []rpc.API) 
 	ethConf.Genesis = &core.Genesis{Config: params.AllDevChainProtocolChanges, GasLimit: ethconfig.Defaults.Miner.GasCeil, Alloc: genesisAlloc}
 	ethConf.SyncMode = ethconfig.FullSync
 	ethConf.TxPool.NoLocals = true
+	// As ethclient/simulated does: no log index, which would otherwise keep
+	// rebuilding in the background and compete with everything else.
+	ethConf.LogNoHistory = true
 
 	stack, err := node.New(nodeConf)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -69,7 +70,8 @@ var _ chaintap.BlockSource = (*Source)(nil)
 // Dial connects to cfg.URL and checks that a node answers there, so that a
 // wrong URL fails at start-up with a message naming it.
 func Dial(ctx context.Context, cfg Config, log *slog.Logger, m *Metrics) (*Source, error) {
-	client, err := rpc.DialContext(ctx, cfg.URL)
+	cfg.defaults()
+	client, err := DialRPC(ctx, cfg.URL, cfg.Concurrency)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to node %s of chain %s: %w", cfg.URL, cfg.Chain, err)
 	}
@@ -82,6 +84,15 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger, m *Metrics) (*Sourc
 		return nil, fmt.Errorf("node %s of chain %s does not answer eth_chainId: %w", cfg.URL, cfg.Chain, err)
 	}
 	return s, nil
+}
+
+// DialRPC connects a JSON-RPC client. Over HTTP it keeps up to
+// concurrency idle connections per node (Go's default keeps 2, so a
+// parallel backfill would open and close connections all the time).
+func DialRPC(ctx context.Context, url string, concurrency int) (*rpc.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = max(concurrency, 2)
+	return rpc.DialOptions(ctx, url, rpc.WithHTTPClient(&http.Client{Transport: transport}))
 }
 
 // New wraps an existing client (e.g. an in-process node's).
@@ -110,13 +121,20 @@ func (s *Source) call(ctx context.Context, result any, method string, args ...an
 	return s.client.CallContext(ctx, result, method, args...)
 }
 
-func (s *Source) batch(ctx context.Context, elems []rpc.BatchElem) error {
+// batchCall sends one batch under the concurrency bound; per-element
+// errors are left in elems.
+func (s *Source) batchCall(ctx context.Context, elems []rpc.BatchElem) error {
 	if err := s.acquire(ctx); err != nil {
 		return err
 	}
 	defer s.release()
 	s.metrics.requests.WithLabelValues(s.chain, "batch:"+elems[0].Method).Inc()
-	if err := s.client.BatchCallContext(ctx, elems); err != nil {
+	return s.client.BatchCallContext(ctx, elems)
+}
+
+// batch is batchCall where every element must succeed.
+func (s *Source) batch(ctx context.Context, elems []rpc.BatchElem) error {
+	if err := s.batchCall(ctx, elems); err != nil {
 		return err
 	}
 	for i := range elems {
@@ -199,22 +217,7 @@ func (s *Source) BlockByHash(ctx context.Context, hash string) (*chaintap.Block,
 func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.Block, error) {
 	var b *chaintap.Block
 	err := s.retry(ctx, what, func(ctx context.Context) error {
-		var raw json.RawMessage
-		if err := s.call(ctx, &raw, method, id, true); err != nil {
-			return err
-		}
-		if isNull(raw) {
-			return chaintap.ErrNotFound
-		}
-		var w wireBlock
-		if err := decodeResult(raw, &w, "block"); err != nil {
-			return err
-		}
-		h, err := w.header()
-		if err != nil {
-			return err
-		}
-		receipts, err := s.receipts(ctx, h, w.Transactions)
+		w, receipts, err := s.fetchBlock(ctx, method, id)
 		if err != nil {
 			return err
 		}
@@ -224,36 +227,59 @@ func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.
 	return b, err
 }
 
-// receipts fetches the receipts of a block's transactions, in order: one
-// eth_getBlockReceipts call where the node has it, else batches of
-// eth_getTransactionReceipt fetched in parallel.
-func (s *Source) receipts(ctx context.Context, h chaintap.Header, txs []wireTx) ([]wireReceipt, error) {
-	if len(txs) == 0 {
-		return nil, nil
+// fetchBlock asks for a block and its receipts in one JSON-RPC batch (one
+// round trip, answered by one backend of a load balancer) where the node
+// has eth_getBlockReceipts, and falls back to batched
+// eth_getTransactionReceipt where it does not.
+func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock, []wireReceipt, error) {
+	var rawBlock, rawReceipts json.RawMessage
+	elems := []rpc.BatchElem{{Method: method, Args: []any{id, true}, Result: &rawBlock}}
+	withReceipts := s.blockReceipts.Load() >= 0
+	if withReceipts {
+		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &rawReceipts})
 	}
-	if s.blockReceipts.Load() >= 0 {
-		var raw json.RawMessage
-		err := s.call(ctx, &raw, "eth_getBlockReceipts", h.Hash)
+	if err := s.batchCall(ctx, elems); err != nil {
+		return nil, nil, err
+	}
+	if elems[0].Error != nil {
+		return nil, nil, elems[0].Error
+	}
+	if isNull(rawBlock) {
+		return nil, nil, chaintap.ErrNotFound
+	}
+	var w wireBlock
+	if err := decodeResult(rawBlock, &w, "block"); err != nil {
+		return nil, nil, err
+	}
+	h, err := w.header()
+	if err != nil {
+		return nil, nil, err
+	}
+	if withReceipts {
 		var rpcErr rpc.Error
-		switch {
+		switch err := elems[1].Error; {
 		case err == nil:
 			s.blockReceipts.Store(1)
-			if isNull(raw) {
-				return nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
+			if isNull(rawReceipts) {
+				return nil, nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
 			}
 			var rs []wireReceipt
-			if err := decodeResult(raw, &rs, fmt.Sprintf("receipts of block %d", h.Number)); err != nil {
-				return nil, err
+			if err := decodeResult(rawReceipts, &rs, fmt.Sprintf("receipts of block %d", h.Number)); err != nil {
+				return nil, nil, err
 			}
-			return rs, nil
+			return &w, rs, nil
 		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == -32601 || strings.Contains(strings.ToLower(err.Error()), "not supported")):
 			s.log.Info("node lacks eth_getBlockReceipts; fetching receipts in batches", "chain", s.chain)
 			s.blockReceipts.Store(-1)
 		default:
-			return nil, fmt.Errorf("receipts of block %d: %w", h.Number, err)
+			return nil, nil, fmt.Errorf("receipts of block %d: %w", h.Number, err)
 		}
 	}
-	return s.receiptsBatched(ctx, h, txs)
+	if len(w.Transactions) == 0 {
+		return &w, nil, nil
+	}
+	rs, err := s.receiptsBatched(ctx, h, w.Transactions)
+	return &w, rs, err
 }
 
 func (s *Source) receiptsBatched(ctx context.Context, h chaintap.Header, txs []wireTx) ([]wireReceipt, error) {

@@ -97,7 +97,7 @@ func TestBadAnswersGiveClearErrors(t *testing.T) {
 			defer srv.Close()
 			srv.Answer("eth_chainId", nil, json.RawMessage(`"0x1"`))
 			srv.Answer("eth_getBlockByNumber", []any{"0x10", true}, json.RawMessage(tc.block))
-			srv.Answer("eth_getBlockReceipts", []any{"0x" + hash}, json.RawMessage(tc.receipts))
+			srv.Answer("eth_getBlockReceipts", []any{"0x10"}, json.RawMessage(tc.receipts))
 			src, m := dial(t, srv.URL)
 			_, err := src.BlockByNumber(context.Background(), 16)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.mention) || !strings.Contains(err.Error(), "block 16") {

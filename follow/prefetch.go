@@ -21,9 +21,12 @@ type fetched struct {
 	err   error
 }
 
-func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency int) *prefetcher {
+// startPrefetch fetches with at most concurrency requests in flight and at
+// most lookahead blocks fetched but not yet taken, so fetching goes on
+// while the follower publishes a batch.
+func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency, lookahead int) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &prefetcher{slots: make(chan chan fetched, concurrency), cancel: cancel}
+	p := &prefetcher{slots: make(chan chan fetched, max(lookahead, concurrency)), cancel: cancel}
 	sem := make(chan struct{}, concurrency)
 	p.wg.Add(1)
 	go func() {

@@ -150,7 +150,7 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 // batches. It returns early after a reorg or when the node lost a block it
 // had announced; the loop then starts again from the new position.
 func (r *run) catchUp(ctx context.Context) error {
-	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency)
+	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch)
 	defer pf.stop()
 	var batch []*chaintap.Block
 	var batchStart time.Time

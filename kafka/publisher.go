@@ -30,6 +30,11 @@ type Publisher struct {
 	// the offset each was written at.
 	manifests map[string]*manifest
 	offsets   map[string]int64
+	// encoded keeps the values of published, not yet confirmed blocks, so
+	// confirming them does not encode them again.
+	encoded map[string]*encoded
+	// manifestEnd is past the newest manifest this publisher knows of.
+	manifestEnd int64
 }
 
 var _ chaintap.Publisher = (*Publisher)(nil)
@@ -52,13 +57,15 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 		kgo.TransactionTimeout(time.Minute),
 		kgo.ProducerBatchMaxBytes(1<<20),
 		kgo.MaxBufferedRecords(1<<20),
-		kgo.ProducerLinger(0),
+		// Records linger (kgo's default 10 ms) to fill batches while a
+		// transaction is being produced; Publish flushes at its end, so
+		// lingering never delays a commit.
 	)
 	if err != nil {
 		return nil, err
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), cl: cl, log: log, metrics: m,
-		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
+		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: map[string]*encoded{}}
 	if err := EnsureTopics(ctx, cl, cfg.Topics, p.topics); err != nil {
 		cl.Close()
 		return nil, err
@@ -97,10 +104,12 @@ func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cur
 	if err != nil {
 		return nil, err
 	}
-	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
+	p.manifests, p.offsets, p.encoded = map[string]*manifest{}, map[string]int64{}, map[string]*encoded{}
+	p.manifestEnd = 0
 	if last == nil {
 		return nil, nil
 	}
+	p.manifestEnd = last.ManifestFrom
 	if err := p.loadManifests(ctx, &last.Cursor, last.ManifestFrom); err != nil {
 		return nil, err
 	}
@@ -157,6 +166,7 @@ func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from 
 			p.manifests[m.Hash] = &m
 			p.offsets[m.Hash] = r.Offset
 		}
+		p.manifestEnd = max(p.manifestEnd, r.Offset+1)
 		return nil
 	})
 }
@@ -165,18 +175,25 @@ func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from 
 // manifests, confirmed-view records and the cursor, in one transaction.
 func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	start := time.Now()
-	recs, newManifests, err := p.encode(b)
-	if err != nil {
-		return err
+	for _, h := range b.Retract {
+		if _, ok := p.manifests[h.Hash]; !ok {
+			return fmt.Errorf("retracting block %d %s: no manifest of what was published for it", h.Number, h.Hash)
+		}
 	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
-	manifestOffsets, err := p.produce(ctx, recs)
+	w := &txnWriter{cl: p.cl, ctx: ctx, offsets: map[string]int64{}}
+	newManifests, err := p.emit(b, w.send)
 	if err == nil {
-		err = p.writeCursor(ctx, b.Cursor, newManifests, manifestOffsets)
+		// The cursor goes with the data, not after it: one flush, one wait.
+		var cursor *kgo.Record
+		if cursor, err = p.cursorRecord(b.Cursor); err == nil {
+			w.send(cursor)
+		}
 	}
-	if err != nil {
+	manifestOffsets, werr := w.wait()
+	if err = errors.Join(err, werr); err != nil {
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
 		}
@@ -189,113 +206,112 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	p.metrics.txns.WithLabelValues(p.chain, "committed").Inc()
 	p.metrics.txnSeconds.WithLabelValues(p.chain).Observe(time.Since(start).Seconds())
-	p.metrics.records.WithLabelValues(p.chain).Add(float64(len(recs)))
+	p.metrics.records.WithLabelValues(p.chain).Add(float64(w.n))
 	p.remember(b, newManifests, manifestOffsets)
 	return nil
 }
 
-// encode turns a batch into records; it returns the new blocks' manifests.
-func (p *Publisher) encode(b chaintap.Batch) ([]*kgo.Record, []*manifest, error) {
-	var recs []*kgo.Record
+// emit encodes the batch block by block and hands each record to send at
+// once, so that producing one block overlaps with encoding the next. It
+// returns the new blocks' manifests.
+func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest, error) {
 	for _, h := range b.Retract {
-		m, ok := p.manifests[h.Hash]
-		if !ok {
-			return nil, nil, fmt.Errorf("retracting block %d %s: no manifest of what was published for it", h.Number, h.Hash)
+		for _, r := range retractions(p.manifests[h.Hash]) {
+			send(r)
 		}
-		recs = append(recs, retractions(m)...)
 	}
 	var ms []*manifest
 	for _, blk := range b.Apply {
 		m := &manifest{Chain: p.chain, Number: blk.Number, Hash: blk.Hash, Keys: map[string][]string{}}
-		rs, err := upserts(p.topics, blk, false, b.Origin, m)
+		e, err := encodeBlock(blk)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		recs = append(recs, rs...)
-		v, err := json.Marshal(m)
-		if err != nil {
-			return nil, nil, fmt.Errorf("encoding the manifest of block %d: %w", blk.Number, err)
+		p.encoded[blk.Hash] = e
+		for _, r := range upserts(p.topics, blk, e, false, b.Origin, m) {
+			send(r)
 		}
-		recs = append(recs, &kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: v})
+		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: appendManifest(nil, m)})
 		ms = append(ms, m)
 	}
 	for _, blk := range b.Confirm {
-		rs, err := upserts(p.topics, blk, true, "", nil)
-		if err != nil {
-			return nil, nil, err
+		e, ok := p.encoded[blk.Hash]
+		if !ok {
+			var err error
+			if e, err = encodeBlock(blk); err != nil {
+				return nil, err
+			}
 		}
-		recs = append(recs, rs...)
+		for _, r := range upserts(p.topics, blk, e, true, "", nil) {
+			send(r)
+		}
 	}
-	return recs, ms, nil
+	return ms, nil
 }
 
-// produce sends recs and waits for all of them; it returns the offsets the
-// manifests were written at, by block hash.
-func (p *Publisher) produce(ctx context.Context, recs []*kgo.Record) (map[string]int64, error) {
-	var (
-		mu       sync.Mutex
-		firstErr error
-		offsets  = map[string]int64{}
-		wg       sync.WaitGroup
-	)
-	wg.Add(len(recs))
-	for _, r := range recs {
-		p.cl.Produce(ctx, r, func(r *kgo.Record, err error) {
-			defer wg.Done()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("producing to %s: %w", r.Topic, err)
-			}
-			if err == nil && r.Topic == ManifestsTopic {
-				offsets[string(r.Key)] = r.Offset
-			}
-		})
-	}
-	wg.Wait()
-	return offsets, firstErr
+// txnWriter produces records into the open transaction as they come and
+// collects the outcome: the first error and the manifests' offsets.
+type txnWriter struct {
+	cl       *kgo.Client
+	ctx      context.Context
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	firstErr error
+	offsets  map[string]int64 // manifest key → offset
+	n        int
 }
 
-func (p *Publisher) writeCursor(ctx context.Context, c chaintap.Cursor, ms []*manifest, offsets map[string]int64) error {
-	from := int64(-1)
-	consider := func(o int64) {
-		if from < 0 || o < from {
+func (w *txnWriter) send(r *kgo.Record) {
+	w.n++
+	w.wg.Add(1)
+	w.cl.Produce(w.ctx, r, func(r *kgo.Record, err error) {
+		defer w.wg.Done()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err != nil && w.firstErr == nil {
+			w.firstErr = fmt.Errorf("producing to %s: %w", r.Topic, err)
+		}
+		if err == nil && r.Topic == ManifestsTopic {
+			w.offsets[string(r.Key)] = r.Offset
+		}
+	})
+}
+
+// wait flushes and waits for every record sent.
+func (w *txnWriter) wait() (map[string]int64, error) {
+	flushErr := w.cl.Flush(w.ctx)
+	w.wg.Wait()
+	if w.firstErr == nil && flushErr != nil {
+		w.firstErr = fmt.Errorf("flushing: %w", flushErr)
+	}
+	return w.offsets, w.firstErr
+}
+
+// cursorRecord encodes the cursor. Its ManifestFrom must be at or below
+// the offset of the oldest window block's manifest; for blocks of this
+// batch, whose offsets are not known yet, the end of the manifests written
+// so far is such a bound (reading from a lower offset only reads more).
+func (p *Publisher) cursorRecord(c chaintap.Cursor) (*kgo.Record, error) {
+	from := p.manifestEnd
+	for _, h := range c.Window {
+		if o, ok := p.offsets[h.Hash]; ok && o < from {
 			from = o
 		}
 	}
-	inWindow := map[string]bool{}
-	for _, h := range c.Window {
-		inWindow[h.Hash] = true
-	}
-	for hash, o := range p.offsets {
-		if inWindow[hash] {
-			consider(o)
-		}
-	}
-	for _, m := range ms {
-		if inWindow[m.Hash] {
-			consider(offsets[manifestKey(m.Chain, m.Number)])
-		}
-	}
-	if from < 0 {
-		from = 0
-	}
 	v, err := json.Marshal(cursorRecord{Cursor: c, ManifestFrom: from})
 	if err != nil {
-		return fmt.Errorf("encoding the cursor: %w", err)
+		return nil, fmt.Errorf("encoding the cursor: %w", err)
 	}
-	rec := &kgo.Record{Topic: CursorsTopic, Key: []byte(p.chain), Value: v}
-	if err := p.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-		return fmt.Errorf("writing the cursor: %w", err)
-	}
-	return nil
+	return &kgo.Record{Topic: CursorsTopic, Key: []byte(p.chain), Value: v}, nil
 }
 
 // remember keeps the manifests of the window's blocks after a commit.
 func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[string]int64) {
 	for _, m := range ms {
+		o := offsets[manifestKey(m.Chain, m.Number)]
 		p.manifests[m.Hash] = m
-		p.offsets[m.Hash] = offsets[manifestKey(m.Chain, m.Number)]
+		p.offsets[m.Hash] = o
+		p.manifestEnd = max(p.manifestEnd, o+1)
 	}
 	inWindow := map[string]bool{}
 	for _, h := range b.Cursor.Window {
@@ -305,6 +321,14 @@ func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[strin
 		if !inWindow[hash] {
 			delete(p.manifests, hash)
 			delete(p.offsets, hash)
+		}
+	}
+	for _, blk := range b.Confirm {
+		delete(p.encoded, blk.Hash)
+	}
+	for hash := range p.encoded {
+		if !inWindow[hash] {
+			delete(p.encoded, hash)
 		}
 	}
 }

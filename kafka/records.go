@@ -1,8 +1,9 @@
 package kafka
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -66,6 +67,21 @@ type manifest struct {
 // largest reorg window (enforced by the config).
 const manifestSlots = 4096
 
+// appendManifest encodes m as json.Marshal would (map keys sorted).
+func appendManifest(d []byte, m *manifest) []byte {
+	d = appendStr(append(d, `{"chain":`...), m.Chain)
+	d = appendU64(append(d, `,"number":`...), m.Number)
+	d = appendStr(append(d, `,"hash":`...), m.Hash)
+	d = append(d, `,"keys":{`...)
+	for i, topic := range slices.Sorted(maps.Keys(m.Keys)) {
+		if i > 0 {
+			d = append(d, ',')
+		}
+		d = appendStrs(append(appendStr(d, topic), ':'), m.Keys[topic])
+	}
+	return append(d, "}}"...)
+}
+
 func manifestKey(chain string, number uint64) string {
 	return chain + "/" + strconv.FormatUint(number%manifestSlots, 10)
 }
@@ -83,26 +99,66 @@ func blockHeaders(chain string, number uint64, hash, op string, origin chaintap.
 	return hs
 }
 
-// upserts encodes b's records for one view.
-func upserts(t Topics, b *chaintap.Block, confirmed bool, origin chaintap.Origin, m *manifest) ([]*kgo.Record, error) {
-	recs := BlockRecords(b, confirmed)
-	out := make([]*kgo.Record, 0, len(recs))
-	headers := blockHeaders(b.Chain, b.Number, b.Hash, OpUpsert, origin)
-	for _, r := range recs {
-		v, err := json.Marshal(r.Value)
-		if err != nil {
+// encoded is a block's records with their values encoded once: the head
+// view and, later, the confirmed view carry the same bytes.
+type encoded struct {
+	recs   []Record
+	values [][]byte
+}
+
+func encodeBlock(b *chaintap.Block) (*encoded, error) {
+	recs := BlockRecords(b, false)
+	e := &encoded{recs: recs, values: make([][]byte, len(recs))}
+	// One buffer for the whole block: one allocation instead of one per record.
+	buf := make([]byte, 0, encodedSize(b))
+	for i, r := range recs {
+		start := len(buf)
+		var err error
+		if buf, err = appendValue(buf, r.Value); err != nil {
 			return nil, fmt.Errorf("encoding %s %s of block %d: %w", r.Entity, r.Key, b.Number, err)
 		}
-		topic := t.Head(r.Entity)
+		e.values[i] = buf[start:len(buf):len(buf)]
+	}
+	return e, nil
+}
+
+// encodedSize estimates a block's encoded records from their variable
+// parts, so the buffer is rarely grown.
+func encodedSize(b *chaintap.Block) int {
+	n := 2048 + len(b.LogsBloom) + len(b.ExtraData) + 128*len(b.Withdrawals)
+	for i := range b.Transactions {
+		n += 900 + len(b.Transactions[i].Input)
+	}
+	for i := range b.Logs {
+		n += 450 + len(b.Logs[i].Data) + 70*len(b.Logs[i].Topics)
+	}
+	return n
+}
+
+// upserts returns e's records for one view; m, if given, collects the keys.
+// The records and their keys are allocated in one piece each.
+func upserts(t Topics, b *chaintap.Block, e *encoded, confirmed bool, origin chaintap.Origin, m *manifest) []*kgo.Record {
+	recs := make([]kgo.Record, len(e.recs))
+	out := make([]*kgo.Record, len(e.recs))
+	keyBuf := make([]byte, 0, 72*len(e.recs))
+	headers := blockHeaders(b.Chain, b.Number, b.Hash, OpUpsert, origin)
+	for i, r := range e.recs {
+		topic, key := t.Head(r.Entity), r.Key
 		if confirmed {
 			topic = t.Confirmed(r.Entity)
+			if r.Entity == "blocks" {
+				key = chaintap.BlockConfirmedKey(b.Hash)
+			}
 		}
-		out = append(out, &kgo.Record{Topic: topic, Key: []byte(r.Key), Value: v, Headers: headers})
+		start := len(keyBuf)
+		keyBuf = append(keyBuf, key...)
+		recs[i] = kgo.Record{Topic: topic, Key: keyBuf[start:len(keyBuf):len(keyBuf)], Value: e.values[i], Headers: headers}
+		out[i] = &recs[i]
 		if m != nil {
-			m.Keys[topic] = append(m.Keys[topic], r.Key)
+			m.Keys[topic] = append(m.Keys[topic], key)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // retractions encodes a retraction for every record m lists, newest

@@ -41,18 +41,37 @@ var entities = []string{"blocks", "transactions", "logs"}
 
 // Topics names the topics of one chain.
 type Topics struct {
-	prefix string
-	chain  string
+	prefix, chain string
+	// names caches the published entities' topic names: building them
+	// per record showed in the publish profile.
+	head, confirmed map[string]string
 }
 
 // TopicsFor returns the topic names of chain.
-func TopicsFor(prefix, chain string) Topics { return Topics{prefix: prefix, chain: chain} }
+func TopicsFor(prefix, chain string) Topics {
+	t := Topics{prefix: prefix, chain: chain, head: map[string]string{}, confirmed: map[string]string{}}
+	for _, e := range entities {
+		t.head[e] = prefix + chain + "." + e
+		t.confirmed[e] = t.head[e] + ".confirmed"
+	}
+	return t
+}
 
 // Head is the head-view topic of entity ("blocks", "transactions", …).
-func (t Topics) Head(entity string) string { return t.prefix + t.chain + "." + entity }
+func (t Topics) Head(entity string) string {
+	if n, ok := t.head[entity]; ok {
+		return n
+	}
+	return t.prefix + t.chain + "." + entity
+}
 
 // Confirmed is the confirmed-view topic of entity.
-func (t Topics) Confirmed(entity string) string { return t.Head(entity) + ".confirmed" }
+func (t Topics) Confirmed(entity string) string {
+	if n, ok := t.confirmed[entity]; ok {
+		return n
+	}
+	return t.Head(entity) + ".confirmed"
+}
 
 // All lists every data topic of the chain.
 func (t Topics) All() []string {

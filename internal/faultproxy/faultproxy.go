@@ -30,7 +30,10 @@ const (
 type Config struct {
 	Drop, Status429, Status500, Slow, NotFound, Garbage float64
 	SlowFor                                             time.Duration
-	Seed                                                uint64
+	// Latency is added to every request, as a network between the
+	// follower and a node in the same data centre would.
+	Latency time.Duration
+	Seed    uint64
 }
 
 // Proxy forwards to a JSON-RPC HTTP endpoint, injecting faults.
@@ -51,7 +54,8 @@ func Start(target string, cfg Config) *Proxy {
 	if cfg.SlowFor == 0 {
 		cfg.SlowFor = 200 * time.Millisecond
 	}
-	p := &Proxy{target: target, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed+1)), upstream: &http.Client{Timeout: 30 * time.Second}}
+	p := &Proxy{target: target, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed+1)),
+		upstream: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	p.enabled.Store(true)
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
@@ -103,6 +107,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
+	}
+	if p.cfg.Latency > 0 {
+		time.Sleep(p.cfg.Latency)
 	}
 	fault := p.pick()
 	switch fault {

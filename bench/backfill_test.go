@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/follow"
+	"github.com/chaintap/chaintap/internal/faultproxy"
+	"github.com/chaintap/chaintap/kafka"
+)
+
+const fetchConcurrency = 8
+
+// rawFetch is the raw limit of backfill: every block with its transactions
+// and its receipts, one JSON-RPC batch per block, fetchConcurrency batches
+// in flight, and nothing done with the answers.
+func rawFetch(ctx context.Context, url string, to uint64) (time.Duration, error) {
+	c, err := evm.DialRPC(ctx, url, fetchConcurrency)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	start := time.Now()
+	var next atomic.Uint64
+	g, ctx := errgroup.WithContext(ctx)
+	for range fetchConcurrency {
+		g.Go(func() error {
+			for n := next.Add(1) - 1; n <= to; n = next.Add(1) - 1 {
+				var block, receipts json.RawMessage
+				id := hexutil.EncodeUint64(n)
+				if err := c.BatchCallContext(ctx, []rpc.BatchElem{
+					{Method: "eth_getBlockByNumber", Args: []any{id, true}, Result: &block},
+					{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &receipts},
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	return time.Since(start), err
+}
+
+// ourBackfill follows the chain from block 0 to its head into a fresh
+// embedded broker: fetch, decode, encode, publish in transactions. It
+// returns the time from the follower's start (cursor load included) to the
+// commit of the last block; starting the broker and connecting are set-up,
+// as dialling is for the raw side.
+func ourBackfill(ctx context.Context, url string, to uint64) (time.Duration, error) {
+	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		return 0, err
+	}
+	defer br.Close()
+	kcfg := kafka.Config{Brokers: []string{br.Addr()}}
+	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url, Concurrency: 2 * fetchConcurrency}, nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	pub, err := kafka.NewPublisher(ctx, kcfg, "bench", nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer pub.Close()
+	zero := uint64(0)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	f := follow.New(follow.Config{Chain: "bench", From: &zero, Concurrency: fetchConcurrency, Confirmations: 12}, src, pub, nil, nil)
+	var took time.Duration
+	start := time.Now()
+	f.OnProgress(func(p follow.Progress) {
+		if p.Head >= to && took == 0 {
+			took = time.Since(start)
+			cancel()
+		}
+	})
+	if err := f.Run(ctx); ctx.Err() == nil {
+		return 0, err
+	}
+	return took, nil
+}
+
+// BenchmarkBackfillRatio reports our backfill rate ÷ the raw batched
+// JSON-RPC fetch rate of the same blocks from the same node, each pair run
+// back to back; target ≥ 0.9. "loopback" is the node in-process on the
+// same two cores as the follower and the broker, so every CPU cycle we
+// spend is one the node cannot; "lan-1ms" adds 1 ms to every request, as
+// a node in the same data centre would.
+func BenchmarkBackfillRatio(b *testing.B) {
+	c := chainForBench(b)
+	b.Run("loopback", func(b *testing.B) { backfillRatio(b, c.HTTPURL()) })
+	b.Run("lan-1ms", func(b *testing.B) {
+		p := faultproxy.Start(c.HTTPURL(), faultproxy.Config{Latency: time.Millisecond})
+		defer p.Close()
+		backfillRatio(b, p.URL)
+	})
+}
+
+func backfillRatio(b *testing.B, url string) {
+	ctx := context.Background()
+	to := uint64(benchBlocks)
+	var ratios, raws, ours []float64
+	for b.Loop() {
+		took, err := rawFetch(ctx, url, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw := float64(to+1) / took.Seconds()
+		took, err = ourBackfill(ctx, url, to)
+		if err != nil {
+			b.Fatal(err)
+		}
+		our := float64(to+1) / took.Seconds()
+		raws, ours, ratios = append(raws, raw), append(ours, our), append(ratios, our/raw)
+	}
+	b.ReportMetric(median(ratios), "ratio")
+	b.ReportMetric(median(raws), "raw_blocks/s")
+	b.ReportMetric(median(ours), "our_blocks/s")
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2]
+}
+

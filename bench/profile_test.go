@@ -1,0 +1,53 @@
+package bench
+
+import (
+	"context"
+	"github.com/chaintap/chaintap/kafka"
+	"os"
+	"runtime/pprof"
+	"testing"
+)
+
+// BenchmarkBackfillOurs runs only our side; with CHAINTAP_CPUPROFILE=file
+// it profiles just that (not the chain's construction).
+func BenchmarkBackfillOurs(b *testing.B) {
+	c := chainForBench(b)
+	if path := os.Getenv("CHAINTAP_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for b.Loop() {
+		if _, err := ourBackfill(context.Background(), c.HTTPURL(), benchBlocks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPublishOurs runs only our publishing side, for profiling.
+func BenchmarkPublishOurs(b *testing.B) {
+	blocks := fetchAll(b, chainForBench(b).HTTPURL())
+	topics := kafka.TopicsFor("", "bench")
+	if path := os.Getenv("CHAINTAP_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for b.Loop() {
+		cfg, stop := freshBroker(b, topics)
+		ourPublish(b, cfg, blocks)
+		stop()
+	}
+}

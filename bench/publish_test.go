@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/kafka"
+)
+
+const publishBatch = 100 // blocks per transaction, the follower's default when catching up
+
+// fetchAll reads the benchmark chain's blocks into memory once.
+func fetchAll(b *testing.B, url string) []*chaintap.Block {
+	b.Helper()
+	ctx := context.Background()
+	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url}, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	blocks := make([]*chaintap.Block, 0, benchBlocks+1)
+	for n := range uint64(benchBlocks + 1) {
+		blk, err := src.BlockByNumber(ctx, n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		blocks = append(blocks, blk)
+	}
+	return blocks
+}
+
+// rawRecords are the records our publisher writes for blocks (head view and
+// confirmed view, with the same headers), encoded up front: the raw side
+// only produces.
+func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.Block) []*kgo.Record {
+	b.Helper()
+	var out []*kgo.Record
+	for _, confirmed := range []bool{false, true} {
+		for _, blk := range blocks {
+			for _, r := range kafka.BlockRecords(blk, confirmed) {
+				v, err := json.Marshal(r.Value)
+				if err != nil {
+					b.Fatal(err)
+				}
+				topic := topics.Head(r.Entity)
+				if confirmed {
+					topic = topics.Confirmed(r.Entity)
+				}
+				out = append(out, &kgo.Record{Topic: topic, Key: []byte(r.Key), Value: v, Headers: []kgo.RecordHeader{
+					{Key: kafka.HeaderChain, Value: []byte(blk.Chain)},
+					{Key: kafka.HeaderBlockNumber, Value: []byte(chaintap.BlockHeadKey(blk.Number))},
+					{Key: kafka.HeaderBlockHash, Value: []byte(blk.Hash)},
+					{Key: kafka.HeaderOp, Value: []byte(kafka.OpUpsert)},
+					{Key: kafka.HeaderOrigin, Value: []byte(chaintap.OriginBackfill)},
+				}})
+			}
+		}
+	}
+	return out
+}
+
+func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
+	b.Helper()
+	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := kafka.Config{Brokers: []string{br.Addr()}}
+	cl, err := cfg.NewClient()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	if err := kafka.EnsureTopics(context.Background(), cl, kafka.TopicConfig{}, topics); err != nil {
+		b.Fatal(err)
+	}
+	return cfg, br.Close
+}
+
+// rawProduce is the raw limit: franz-go's idempotent producer, all records
+// in flight, one flush.
+func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duration {
+	cl, err := cfg.NewClient(kgo.MaxBufferedRecords(1 << 20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := context.Background()
+	start := time.Now()
+	for _, r := range recs {
+		r.Partition, r.Offset = 0, 0
+		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+			if err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	if err := cl.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}
+
+// ourPublish writes the same blocks as the follower does when catching up:
+// batches of publishBatch blocks, each applied and confirmed, with
+// manifests and the cursor, one transaction per batch, JSON encoding
+// included.
+func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.Block) time.Duration {
+	ctx := context.Background()
+	pub, err := kafka.NewPublisher(ctx, cfg, "bench", nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pub.Close()
+	start := time.Now()
+	for i := 0; i < len(blocks); i += publishBatch {
+		batch := blocks[i:min(i+publishBatch, len(blocks))]
+		cur := chaintap.Cursor{Chain: "bench", Confirmed: batch[len(batch)-1].Number, ConfirmedSet: true}
+		for _, blk := range blocks[max(0, i+len(batch)-128) : i+len(batch)] {
+			cur.Window = append(cur.Window, blk.Header())
+		}
+		if err := pub.Publish(ctx, chaintap.Batch{Chain: "bench", Apply: batch, Confirm: batch, Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// BenchmarkPublishRatio reports our publish rate ÷ the raw franz-go
+// produce rate of the same records to the same (embedded) broker; target
+// ≥ 0.8.
+func BenchmarkPublishRatio(b *testing.B) {
+	blocks := fetchAll(b, chainForBench(b).HTTPURL())
+	topics := kafka.TopicsFor("", "bench")
+	recs := rawRecords(b, topics, blocks)
+	var ratios, raws, ours []float64
+	for b.Loop() {
+		cfg, stop := freshBroker(b, topics)
+		raw := float64(len(recs)) / rawProduce(b, cfg, recs).Seconds()
+		stop()
+		cfg, stop = freshBroker(b, topics)
+		our := float64(len(recs)) / ourPublish(b, cfg, blocks).Seconds()
+		stop()
+		raws, ours, ratios = append(raws, raw), append(ours, our), append(ratios, our/raw)
+	}
+	b.ReportMetric(median(ratios), "ratio")
+	b.ReportMetric(median(raws), "raw_records/s")
+	b.ReportMetric(median(ours), "our_records/s")
+}

@@ -1,0 +1,118 @@
+package kafka
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/chaintap/chaintap"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func sampleBlock() *chaintap.Block {
+	b := &chaintap.Block{Type: "block", Chain: "eth", Number: 17173049, Hash: "0xaa", ParentHash: "0xbb", Nonce: "0x00",
+		Difficulty: "0", TotalDifficulty: ptr("58750003716598352816469"), Size: 40573, ExtraData: "0x7273",
+		GasLimit: 30000000, GasUsed: 9755040, Timestamp: 1683029999, TransactionCount: 2, BaseFeePerGas: ptr("80869370967"),
+		WithdrawalsRoot: ptr("0x06"), Withdrawals: []chaintap.Withdrawal{{Index: 1, ValidatorIndex: 2, Address: "0xb9", Amount: 45762059}},
+		BlobGasUsed: ptr(uint64(0)), ExcessBlobGas: ptr(uint64(131072))}
+	b.Transactions = []chaintap.Tx{
+		{Type: "transaction", Chain: "eth", Hash: "0x01", Value: "1642894143", GasPrice: ptr("1"), ToAddress: ptr("0x6b"),
+			ReceiptStatus: ptr(uint64(1)), ReceiptEffectiveGasPrice: ptr("2"), MaxFeePerBlobGas: ptr("3"),
+			BlobVersionedHashes: []string{"0x01aa"}, ReceiptBlobGasUsed: ptr(uint64(131072)), ReceiptBlobGasPrice: ptr("1")},
+		{Type: "transaction", Chain: "eth", Hash: "0x02", Value: "0", Input: "0x"},
+	}
+	b.Logs = []chaintap.Log{{Type: "log", Chain: "eth", TransactionHash: "0x01", Topics: []string{"0xdd", "0xee"}}, {Type: "log", Chain: "eth"}}
+	return b
+}
+
+// TestEncodeMatchesEncodingJSON: the hand-written encoders produce
+// json.Marshal's bytes, for full and empty records and for strings that
+// need escaping.
+func TestEncodeMatchesEncodingJSON(t *testing.T) {
+	full := sampleBlock()
+	odd := &chaintap.Block{Chain: "we\"ird<&>\n\u00e9\xff", ExtraData: "\\"}
+	for _, b := range []*chaintap.Block{full, {}, odd} {
+		vals := []any{b}
+		for i := range b.Transactions {
+			vals = append(vals, &b.Transactions[i])
+		}
+		for i := range b.Logs {
+			vals = append(vals, &b.Logs[i])
+		}
+		vals = append(vals, &chaintap.Tx{}, &chaintap.Log{})
+		for _, v := range vals {
+			want, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := appendValue(nil, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%T:\n got %s\nwant %s", v, got, want)
+			}
+		}
+	}
+}
+
+func TestManifestEncodingMatchesEncodingJSON(t *testing.T) {
+	m := &manifest{Chain: "c", Number: 7, Hash: "0xab", Keys: map[string][]string{"c.logs": {"0x1:0", "0x1:1"}, "c.blocks": {"7"}, "c.transactions": {"0x1"}}}
+	want, _ := json.Marshal(m)
+	if got := appendManifest(nil, m); !bytes.Equal(got, want) {
+		t.Fatalf("got %s\nwant %s", got, want)
+	}
+}
+
+func TestNeedsEscape(t *testing.T) {
+	for _, s := range []string{"", "0x", "0x0123456789abcdef0123456789abcdef", "plain-chain_name 123"} {
+		if needsEscape(s) {
+			t.Errorf("%q needs no escaping", s)
+		}
+	}
+	base := "0x0123456789abcdef0123456789abcdef"
+	for _, bad := range []string{"\"", "\\", "<", ">", "&", "\n", "\x00", "\x1f", "\x7f\x80", "é"} {
+		for pos := range len(base) + 1 {
+			s := base[:pos] + bad + base[pos:]
+			if got := needsEscape(s); !got {
+				t.Fatalf("needsEscape(%q) = %v", s, got)
+			}
+		}
+	}
+}
+
+func FuzzNeedsEscape(f *testing.F) {
+	f.Add("0xabc")
+	f.Add("a\"b")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := false
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+				want = true
+			}
+		}
+		if got := needsEscape(s); got != want {
+			t.Fatalf("needsEscape(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+func BenchmarkEncodeBlockRecords(b *testing.B) {
+	blk := sampleBlock()
+	b.Run("append", func(b *testing.B) {
+		var buf []byte
+		for b.Loop() {
+			for _, r := range BlockRecords(blk, false) {
+				buf, _ = appendValue(buf[:0], r.Value)
+			}
+		}
+	})
+	b.Run("encoding_json", func(b *testing.B) {
+		for b.Loop() {
+			for _, r := range BlockRecords(blk, false) {
+				_, _ = json.Marshal(r.Value)
+			}
+		}
+	})
+}
