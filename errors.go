@@ -16,6 +16,10 @@ var ErrInconsistent = errors.New("inconsistent answer")
 // protocol says; retrying rarely helps.
 var ErrMalformed = errors.New("malformed answer")
 
+// ErrCannotRetract means a block must be retracted but what was published
+// for it is no longer known; going on would leave its records behind.
+var ErrCannotRetract = errors.New("cannot retract")
+
 // ErrFenced means another instance took over this chain's transactional ID.
 var ErrFenced = errors.New("fenced by another instance")
 

@@ -99,7 +99,7 @@ func Fatal(err error) bool {
 	var deep *chaintap.ReorgTooDeepError
 	return errors.As(err, &deep) || errors.Is(err, chaintap.ErrFenced) ||
 		errors.Is(err, chaintap.ErrMalformed) || errors.Is(err, chaintap.ErrInconsistent) ||
-		errors.Is(err, errConfirmedOrphaned)
+		errors.Is(err, errConfirmedOrphaned) || errors.Is(err, chaintap.ErrCannotRetract)
 }
 
 var errConfirmedOrphaned = errors.New("reorg orphaned a block already published to the confirmed view")

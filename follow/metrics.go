@@ -48,3 +48,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 
 // Reorgs returns the counter of reorgs handled on chain.
 func (m *Metrics) Reorgs(chain string) prometheus.Counter { return m.reorgs.WithLabelValues(chain) }
+
+// Restarts returns the counter of resumptions from the cursor on chain.
+func (m *Metrics) Restarts(chain string) prometheus.Counter { return m.restarts.WithLabelValues(chain) }

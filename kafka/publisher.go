@@ -35,6 +35,8 @@ type Publisher struct {
 	encoded map[string]*encoded
 	// manifestEnd is past the newest manifest this publisher knows of.
 	manifestEnd int64
+	// broken is set when a transaction failed; LoadCursor then reconnects.
+	broken bool
 }
 
 var _ chaintap.Publisher = (*Publisher)(nil)
@@ -52,8 +54,20 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	cl, err := cfg.NewClient(
-		kgo.TransactionalID(TransactionalID(chain)),
+	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), log: log, metrics: m,
+		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: map[string]*encoded{}}
+	if err := p.connect(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// connect creates the transactional client, the topics if missing, and
+// initialises the producer ID, which aborts whatever transaction an
+// earlier client with this transactional ID left open.
+func (p *Publisher) connect(ctx context.Context) error {
+	cl, err := p.cfg.NewClient(
+		kgo.TransactionalID(TransactionalID(p.chain)),
 		kgo.TransactionTimeout(time.Minute),
 		kgo.ProducerBatchMaxBytes(1<<20),
 		kgo.MaxBufferedRecords(1<<20),
@@ -62,19 +76,18 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 		// lingering never delays a commit.
 	)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), cl: cl, log: log, metrics: m,
-		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: map[string]*encoded{}}
-	if err := EnsureTopics(ctx, cl, cfg.Topics, p.topics); err != nil {
+	if err := EnsureTopics(ctx, cl, p.cfg.Topics, p.topics); err != nil {
 		cl.Close()
-		return nil, err
+		return err
 	}
 	if _, _, err := cl.ProducerID(ctx); err != nil {
 		cl.Close()
-		return nil, fmt.Errorf("initialising the transactional producer %s: %w", TransactionalID(chain), fenced(err))
+		return fmt.Errorf("initialising the transactional producer %s: %w", TransactionalID(p.chain), fenced(err))
 	}
-	return p, nil
+	p.cl = cl
+	return nil
 }
 
 // Topics returns the chain's topic names.
@@ -100,6 +113,15 @@ type cursorRecord struct {
 // of the cursor's window, so that an orphaned block found after a restart
 // can still be retracted record by record.
 func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cursor, error) {
+	if p.broken {
+		// After a failed transaction (a broker outage, say) the client's
+		// state is unknown: start from a fresh one, as a restart would.
+		p.Close()
+		if err := p.connect(ctx); err != nil {
+			return nil, err
+		}
+		p.broken = false
+	}
 	last, err := readCursor(ctx, p.cfg, chain)
 	if err != nil {
 		return nil, err
@@ -177,10 +199,11 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	start := time.Now()
 	for _, h := range b.Retract {
 		if _, ok := p.manifests[h.Hash]; !ok {
-			return fmt.Errorf("retracting block %d %s: no manifest of what was published for it", h.Number, h.Hash)
+			return fmt.Errorf("retracting block %d %s: %w: no manifest of what was published for it in %s", h.Number, h.Hash, chaintap.ErrCannotRetract, ManifestsTopic)
 		}
 	}
 	if err := p.cl.BeginTransaction(); err != nil {
+		p.broken = true
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	w := &txnWriter{cl: p.cl, ctx: ctx, offsets: map[string]int64{}}
@@ -194,6 +217,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	manifestOffsets, werr := w.wait()
 	if err = errors.Join(err, werr); err != nil {
+		p.broken = true
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
 		}
@@ -201,6 +225,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		return fenced(err)
 	}
 	if err := p.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		p.broken = true
 		p.metrics.txns.WithLabelValues(p.chain, "failed").Inc()
 		return fmt.Errorf("committing blocks up to %v: %w", headNumber(b.Cursor), fenced(err))
 	}
