@@ -21,7 +21,7 @@ func TestFaultyNode(t *testing.T) {
 	ctx := context.Background()
 	h := newHarness(t, reorgConfig(), true)
 	proxy := faultproxy.Start(h.chain.HTTPURL(), faultproxy.Config{
-		Drop: 0.04, Status429: 0.04, Status500: 0.04, Slow: 0.03, NotFound: 0.08, Garbage: 0.01,
+		Drop: 0.04, Status429: 0.04, Status500: 0.04, Slow: 0.03, NotFound: 0.08, Garbage: 0.05,
 		SlowFor: 100 * time.Millisecond, Seed: 7,
 	})
 	defer proxy.Close()

@@ -206,7 +206,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		p.broken = true
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
-	w := &txnWriter{cl: p.cl, ctx: ctx, offsets: map[string]int64{}}
+	w := newTxnWriter(ctx, p.cl)
 	newManifests, err := p.emit(b, w.send)
 	if err == nil {
 		// The cursor goes with the data, not after it: one flush, one wait.
@@ -275,31 +275,45 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 }
 
 // txnWriter produces records into the open transaction as they come and
-// collects the outcome: the first error and the manifests' offsets.
+// collects the outcome: the first error and the manifests' offsets. Its
+// promise is one method value for all records (a closure per record was
+// an allocation per record), and only manifests take the lock.
 type txnWriter struct {
 	cl       *kgo.Client
 	ctx      context.Context
 	wg       sync.WaitGroup
+	promise  func(*kgo.Record, error)
 	mu       sync.Mutex
 	firstErr error
 	offsets  map[string]int64 // manifest key → offset
 	n        int
 }
 
+func newTxnWriter(ctx context.Context, cl *kgo.Client) *txnWriter {
+	w := &txnWriter{cl: cl, ctx: ctx, offsets: map[string]int64{}}
+	w.promise = w.done
+	return w
+}
+
 func (w *txnWriter) send(r *kgo.Record) {
 	w.n++
 	w.wg.Add(1)
-	w.cl.Produce(w.ctx, r, func(r *kgo.Record, err error) {
-		defer w.wg.Done()
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		if err != nil && w.firstErr == nil {
-			w.firstErr = fmt.Errorf("producing to %s: %w", r.Topic, err)
-		}
-		if err == nil && r.Topic == ManifestsTopic {
-			w.offsets[string(r.Key)] = r.Offset
-		}
-	})
+	w.cl.Produce(w.ctx, r, w.promise)
+}
+
+func (w *txnWriter) done(r *kgo.Record, err error) {
+	defer w.wg.Done()
+	if err == nil && r.Topic != ManifestsTopic {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil && w.firstErr == nil {
+		w.firstErr = fmt.Errorf("producing to %s: %w", r.Topic, err)
+	}
+	if err == nil {
+		w.offsets[string(r.Key)] = r.Offset
+	}
 }
 
 // wait flushes and waits for every record sent.

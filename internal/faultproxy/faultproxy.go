@@ -137,7 +137,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		if fault == Garbage {
 			result = `{"number":"0xzz","hash":"not a hash"}`
 		}
-		if resp, ok := blockAnswer(body, result); ok {
+		if resp, ok := p.tamper(r, body, result); ok {
 			p.count(fault)
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(resp)
@@ -165,28 +165,89 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	_, _ = io.Copy(w, resp.Body)
 }
 
-// blockAnswer answers a single request for a block (not for the head) with
-// result: null is what a lagging replica says, anything else is garbage.
-func blockAnswer(body []byte, result string) ([]byte, bool) {
-	var req struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Params []any           `json:"params"`
+type rpcMsg struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method,omitempty"`
+	Params []any           `json:"params,omitempty"`
+}
+
+// tamper forwards a request that asks for blocks (alone or in a batch) and
+// replaces the block answers with result: null is what a lagging replica
+// says, anything else is garbage. Requests for the head are left alone.
+func (p *Proxy) tamper(r *http.Request, body []byte, result string) ([]byte, bool) {
+	var reqs []rpcMsg
+	batch := len(bytes.TrimSpace(body)) > 0 && bytes.TrimSpace(body)[0] == '['
+	if batch {
+		if json.Unmarshal(body, &reqs) != nil {
+			return nil, false
+		}
+	} else {
+		var one rpcMsg
+		if json.Unmarshal(body, &one) != nil {
+			return nil, false
+		}
+		reqs = []rpcMsg{one}
 	}
-	if json.Unmarshal(body, &req) != nil {
+	target := map[string]bool{}
+	for _, q := range reqs {
+		if asksForBlock(q) {
+			target[string(q.ID)] = true
+		}
+	}
+	if len(target) == 0 {
 		return nil, false
 	}
-	switch req.Method {
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
+	if err != nil {
+		return nil, false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := p.upstream.Do(req)
+	if err != nil {
+		return nil, false
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, false
+	}
+	var answers []map[string]json.RawMessage
+	if batch {
+		if json.Unmarshal(raw, &answers) != nil {
+			return nil, false
+		}
+	} else {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(raw, &one) != nil {
+			return nil, false
+		}
+		answers = []map[string]json.RawMessage{one}
+	}
+	for _, a := range answers {
+		if target[string(a["id"])] {
+			a["result"] = json.RawMessage(result)
+			delete(a, "error")
+		}
+	}
+	var out []byte
+	if batch {
+		out, err = json.Marshal(answers)
+	} else {
+		out, err = json.Marshal(answers[0])
+	}
+	return out, err == nil
+}
+
+func asksForBlock(q rpcMsg) bool {
+	switch q.Method {
 	case "eth_getBlockByNumber":
-		if len(req.Params) == 0 {
-			return nil, false
+		if len(q.Params) == 0 {
+			return false
 		}
-		if tag, _ := req.Params[0].(string); tag == "latest" || tag == "finalized" || tag == "safe" {
-			return nil, false
-		}
-	case "eth_getBlockByHash", "eth_getBlockReceipts":
-	default:
-		return nil, false
+		tag, _ := q.Params[0].(string)
+		return tag != "latest" && tag != "finalized" && tag != "safe" && tag != "pending"
+	case "eth_getBlockByHash":
+		return true
 	}
-	return []byte(`{"jsonrpc":"2.0","id":` + string(req.ID) + `,"result":` + result + `}`), true
+	return false
 }
