@@ -38,10 +38,13 @@ type Block struct {
 	BlobGasUsed      *uint64      `json:"blob_gas_used,omitempty"`
 	ExcessBlobGas    *uint64      `json:"excess_blob_gas,omitempty"`
 
-	// Transactions and Logs travel with the block through the pipeline but
-	// are published as records of their own.
-	Transactions []Tx  `json:"-"`
-	Logs         []Log `json:"-"`
+	// Transactions, Logs and what enrichers derive from them travel with
+	// the block through the pipeline but are published as records of their
+	// own.
+	Transactions []Tx            `json:"-"`
+	Logs         []Log           `json:"-"`
+	Events       []Event         `json:"-"`
+	Transfers    []TokenTransfer `json:"-"`
 }
 
 // Header returns the block's header as the tracker sees it.

@@ -67,6 +67,21 @@ type Chain struct {
 	ReceiptBatch  int      `yaml:"receipt_batch"`
 	MaxBatch      int      `yaml:"max_batch_blocks"`
 	PollInterval  Duration `yaml:"poll_interval"`
+	// Standards are the token interfaces decoded at any address (default:
+	// all of ERC-20, ERC-721, ERC-1155; [] decodes none).
+	Standards *[]string `yaml:"standards"`
+	// Contracts are decoded with their ABIs into <name>.events.
+	Contracts []Contract `yaml:"contracts"`
+}
+
+// Contract is a contract whose events are decoded.
+type Contract struct {
+	Name string `yaml:"name"`
+	// Address is the contract's 0x-address, or "*" for any address.
+	Address string `yaml:"address"`
+	// ABI is the path of the ABI JSON (a plain array or a compiler
+	// artifact with an "abi" field), relative to the working directory.
+	ABI string `yaml:"abi"`
 }
 
 // Metrics configures the Prometheus endpoint.

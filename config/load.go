@@ -276,8 +276,34 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 	if ch.MaxBatch < 0 || ch.MaxBatch > 1000 {
 		add("max_batch_blocks", fmt.Sprintf("%d: want 1..1000", ch.MaxBatch))
 	}
+	if ch.Standards != nil {
+		for i, s := range *ch.Standards {
+			if !slices.Contains(KnownStandards, s) {
+				add(fmt.Sprintf("standards[%d]", i), fmt.Sprintf("%q: want one of %s", s, strings.Join(KnownStandards, ", ")))
+			}
+		}
+	}
+	for i, c := range ch.Contracts {
+		cp := fmt.Sprintf("contracts[%d]", i)
+		if c.Name == "" {
+			add(cp+".name", "required: it names the contract in events")
+		}
+		if c.Address != "*" && !hexAddress.MatchString(c.Address) {
+			add(cp+".address", fmt.Sprintf("%q: want a 0x-address (40 hex digits) or \"*\" for any address", c.Address))
+		}
+		if c.ABI == "" {
+			add(cp+".abi", "required: the path of the contract's ABI JSON")
+		} else if _, err := os.Stat(c.ABI); err != nil {
+			add(cp+".abi", fmt.Sprintf("%s: %v", c.ABI, errors.Unwrap(err)))
+		}
+	}
 	return ps
 }
+
+// KnownStandards are the token interfaces chaintap decodes at any address.
+var KnownStandards = []string{"ERC-20", "ERC-721", "ERC-1155"}
+
+var hexAddress = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
 
 // lineOf finds the line of a dotted path such as chains[0].url.
 func lineOf(root *yaml.Node, path string) int {

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -164,6 +165,26 @@ func (c *Chain) Commit() common.Hash {
 func (c *Chain) Reorg(ctx context.Context, depth, blocks int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		err := c.fork(ctx, depth)
+		if err == nil {
+			break
+		}
+		// Transactions of an earlier reorg come back to the pool in the
+		// background; the beacon refuses to fork over them. Seal them.
+		if attempt < 3 && strings.Contains(err.Error(), "pending block dirty") {
+			c.beacon.Commit()
+			continue
+		}
+		return err
+	}
+	for range blocks {
+		c.beacon.Commit()
+	}
+	return nil
+}
+
+func (c *Chain) fork(ctx context.Context, depth int) error {
 	head, err := c.client.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("reading the head: %w", err)
@@ -177,9 +198,6 @@ func (c *Chain) Reorg(ctx context.Context, depth, blocks int) error {
 	}
 	if err := c.beacon.Fork(ancestor.Hash()); err != nil {
 		return fmt.Errorf("forking at %d: %w", ancestor.Number.Uint64(), err)
-	}
-	for range blocks {
-		c.beacon.Commit()
 	}
 	return nil
 }

@@ -18,51 +18,91 @@ import (
 // (CALLER PUSH1 0 PUSH1 0 LOG1, twice, STOP) and returns it.
 var EmitterCode = common.FromHex("600d80600b6000396000f3" + "3360006000a1" + "3360006000a1" + "00")
 
+// TokenCode deploys the smallest contract that emits standard ERC-20
+// Transfer events: called with abi.encode(amount, to), it logs
+// Transfer(msg.sender, to, amount). It keeps no balances; it exists so that
+// token transfers and decoded events have data without a compiler. The
+// runtime: CALLDATACOPY(0, 0, 32); CALLDATALOAD(32); CALLER; PUSH32 topic;
+// LOG3(0, 32, topic, caller, to); STOP.
+var TokenCode = common.FromHex("603280600b6000396000f3" +
+	"60206000600037" + "602035" + "33" +
+	"7fddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef" +
+	"60206000a3" + "00")
+
 // Traffic sends simple transactions: value transfers between dev accounts
 // and calls of a log-emitting contract.
 type Traffic struct {
 	chain   *Chain
 	emitter common.Address
+	token   common.Address
 	nonces  map[common.Address]uint64
 }
 
-// NewTraffic deploys the emitter contract (in a block of its own).
+// NewTraffic deploys the emitter and token contracts (in a block of their own).
 func NewTraffic(ctx context.Context, c *Chain) (*Traffic, error) {
 	t := &Traffic{chain: c, nonces: map[common.Address]uint64{}}
 	key := c.keys[0]
-	tx, err := t.send(ctx, key, nil, big.NewInt(0), EmitterCode, 200_000)
+	emitter, err := t.send(ctx, key, nil, big.NewInt(0), EmitterCode, 200_000)
 	if err != nil {
 		return nil, fmt.Errorf("deploying the log emitter: %w", err)
 	}
-	c.Commit()
-	rcpt, err := c.client.TransactionReceipt(ctx, tx.Hash())
+	token, err := t.send(ctx, key, nil, big.NewInt(0), TokenCode, 200_000)
 	if err != nil {
-		return nil, fmt.Errorf("receipt of the emitter deployment: %w", err)
+		return nil, fmt.Errorf("deploying the token: %w", err)
 	}
-	t.emitter = rcpt.ContractAddress
+	c.Commit()
+	for _, d := range []struct {
+		tx   *types.Transaction
+		addr *common.Address
+	}{{emitter, &t.emitter}, {token, &t.token}} {
+		rcpt, err := c.client.TransactionReceipt(ctx, d.tx.Hash())
+		if err != nil {
+			return nil, fmt.Errorf("receipt of a contract deployment: %w", err)
+		}
+		*d.addr = rcpt.ContractAddress
+	}
 	return t, nil
 }
+
+// Token is the token contract's address.
+func (t *Traffic) Token() common.Address { return t.token }
 
 // Emitter is the log-emitting contract's address.
 func (t *Traffic) Emitter() common.Address { return t.emitter }
 
-// Send sends n random transactions (not yet sealed): about half emit logs.
+// Send sends n random transactions (not yet sealed): value transfers,
+// calls of the log emitter and token transfers, a third each.
 func (t *Traffic) Send(ctx context.Context, rng *rand.Rand, n int) error {
 	keys := t.chain.keys
 	for range n {
 		from := keys[rng.IntN(len(keys))]
+		to := crypto.PubkeyToAddress(keys[rng.IntN(len(keys))].PublicKey)
 		var err error
-		if rng.IntN(2) == 0 {
-			to := crypto.PubkeyToAddress(keys[rng.IntN(len(keys))].PublicKey)
+		switch rng.IntN(3) {
+		case 0:
 			_, err = t.send(ctx, from, &to, big.NewInt(rng.Int64N(1e18)), nil, 21_000)
-		} else {
+		case 1:
 			_, err = t.send(ctx, from, &t.emitter, big.NewInt(0), nil, 50_000)
+		default:
+			_, err = t.tokenTransfer(ctx, from, to, big.NewInt(rng.Int64N(1e18)))
 		}
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// SendTokenTransfer sends a token transfer of amount from dev account
+// index from to to (not yet sealed).
+func (t *Traffic) SendTokenTransfer(ctx context.Context, from int, to common.Address, amount *big.Int) error {
+	_, err := t.tokenTransfer(ctx, t.chain.keys[from], to, amount)
+	return err
+}
+
+func (t *Traffic) tokenTransfer(ctx context.Context, from *ecdsa.PrivateKey, to common.Address, amount *big.Int) (*types.Transaction, error) {
+	call := append(common.LeftPadBytes(amount.Bytes(), 32), common.LeftPadBytes(to.Bytes(), 32)...)
+	return t.send(ctx, from, &t.token, big.NewInt(0), call, 60_000)
 }
 
 // ResetNonces forgets the local nonces, e.g. after a reorg dropped

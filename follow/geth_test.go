@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -104,15 +103,7 @@ func TestGethDev(t *testing.T) {
 	f.OnProgress(func(p follow.Progress) { published.Store(p.Head) })
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	caughtUp := func() uint64 {
-		t.Helper()
-		head, err := ec.BlockNumber(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ingesttest.WaitFor(t, 30*time.Second, fmt.Sprintf("the follower to reach geth's block %d", head), func() bool { return published.Load() >= head })
-		return head
-	}
+	caughtUp := func() uint64 { return waitGethHead(t, ec, &published) }
 	topics := kafka.TopicsFor("", "geth")
 	head := caughtUp()
 	ingesttest.CheckHeadView(t, kcfg, topics, src, 0, head)
@@ -135,6 +126,27 @@ func TestGethDev(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("follower: %v", err)
+	}
+}
+
+// waitGethHead waits until the follower has published geth's head and
+// geth has not moved on meanwhile (geth --dev may seal an extra block).
+func waitGethHead(t *testing.T, ec *ethclient.Client, published *atomic.Uint64) uint64 {
+	t.Helper()
+	for {
+		var head uint64
+		ingesttest.WaitFor(t, 30*time.Second, "the follower to reach geth's head", func() bool {
+			n, err := ec.BlockNumber(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			head = n
+			return published.Load() == n
+		})
+		time.Sleep(200 * time.Millisecond)
+		if n, err := ec.BlockNumber(context.Background()); err == nil && n == head {
+			return head
+		}
 	}
 }
 

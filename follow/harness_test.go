@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/follow"
@@ -28,8 +29,9 @@ type harness struct {
 	chain   *devchain.Chain
 	traffic *devchain.Traffic
 	kcfg    kafka.Config
-	src     *evm.Source // what the follower reads
+	src     *evm.Source // what the follower reads (decoded by dec)
 	direct  *evm.Source // in-process, fault-free: what the checks read
+	dec     *decode.Decoder
 	fcfg    follow.Config
 	metrics *follow.Metrics
 
@@ -47,6 +49,7 @@ func newHarness(t *testing.T, fcfg follow.Config, served bool) *harness {
 	h := &harness{t: t, kcfg: ingesttest.Broker(t), fcfg: fcfg, metrics: follow.NewMetrics(nil)}
 	h.chain, h.traffic = ingesttest.Chain(t, served)
 	h.direct = evm.New(h.chain.RPC(), evm.Config{Chain: chainName}, ingesttest.Logger(), nil)
+	h.dec = ingesttest.Decoder(t)
 	h.src = h.direct
 	t.Cleanup(h.stop)
 	return h
@@ -60,7 +63,7 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	f := follow.New(h.fcfg, h.src, pub, ingesttest.Logger(), h.metrics)
+	f := follow.New(h.fcfg, follow.Enriched(h.src, h.dec), pub, ingesttest.Logger(), h.metrics)
 	f.OnProgress(func(p follow.Progress) {
 		h.mu.Lock()
 		h.progress = p
@@ -119,8 +122,15 @@ func (h *harness) confirmedHeight() uint64 {
 func (h *harness) check() {
 	h.t.Helper()
 	topics := kafka.TopicsFor("", chainName)
-	ingesttest.CheckHeadView(h.t, h.kcfg, topics, h.direct, 0, h.chainHead())
+	ingesttest.CheckHeadView(h.t, h.kcfg, topics, follow.Enriched(h.direct, h.dec), 0, h.chainHead())
 	ingesttest.CheckConfirmed(h.t, h.kcfg, topics, h.direct, 0, h.confirmedHeight())
+	// The traffic makes token transfers: decoded records must be there, or
+	// the checks above proved nothing about them.
+	for _, entity := range []string{"events", "token_transfers"} {
+		if len(ingesttest.Fold(h.t, h.kcfg, topics.Head(entity))) == 0 {
+			h.t.Fatalf("no %s in the head view", entity)
+		}
+	}
 }
 
 func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -21,6 +22,10 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		return appendTx(dst, r), nil
 	case *chaintap.Log:
 		return appendLog(dst, r), nil
+	case *chaintap.TokenTransfer:
+		return appendTransfer(dst, r), nil
+	case *chaintap.Event:
+		return appendEvent(dst, r)
 	}
 	b, err := json.Marshal(v)
 	return append(dst, b...), err
@@ -126,6 +131,56 @@ func appendLog(d []byte, l *chaintap.Log) []byte {
 	d = appendStr(append(d, `,"block_hash":`...), l.BlockHash)
 	d = appendU64(append(d, `,"tx_log_position":`...), l.TxLogPosition)
 	return append(d, '}')
+}
+
+func appendTransfer(d []byte, t *chaintap.TokenTransfer) []byte {
+	d = appendStr(append(d, `{"type":`...), t.Type)
+	d = appendStr(append(d, `,"chain":`...), t.Chain)
+	d = appendStr(append(d, `,"token_address":`...), t.TokenAddress)
+	d = appendStr(append(d, `,"from_address":`...), t.FromAddress)
+	d = appendStr(append(d, `,"to_address":`...), t.ToAddress)
+	d = appendStr(append(d, `,"value":`...), t.Value)
+	d = appendOptStr(append(d, `,"token_id":`...), t.TokenID)
+	d = appendStr(append(d, `,"token_standard":`...), t.TokenStandard)
+	d = appendOptStr(append(d, `,"operator_address":`...), t.OperatorAddress)
+	d = appendStr(append(d, `,"transaction_hash":`...), t.TransactionHash)
+	d = appendU64(append(d, `,"transaction_index":`...), t.TransactionIndex)
+	d = appendU64(append(d, `,"log_index":`...), t.LogIndex)
+	d = appendU64(append(d, `,"tx_log_position":`...), t.TxLogPosition)
+	d = appendU64(append(d, `,"batch_index":`...), t.BatchIndex)
+	d = appendU64(append(d, `,"block_number":`...), t.BlockNumber)
+	d = appendU64(append(d, `,"block_timestamp":`...), t.BlockTimestamp)
+	d = appendStr(append(d, `,"block_hash":`...), t.BlockHash)
+	return append(d, '}')
+}
+
+// appendEvent writes the event; its args are already JSON (compacted, as
+// encoding/json would write them).
+func appendEvent(d []byte, e *chaintap.Event) ([]byte, error) {
+	d = appendStr(append(d, `{"type":`...), e.Type)
+	d = appendStr(append(d, `,"chain":`...), e.Chain)
+	d = appendU64(append(d, `,"block_number":`...), e.BlockNumber)
+	d = appendStr(append(d, `,"block_hash":`...), e.BlockHash)
+	d = appendU64(append(d, `,"block_timestamp":`...), e.BlockTimestamp)
+	d = appendStr(append(d, `,"transaction_hash":`...), e.TransactionHash)
+	d = appendU64(append(d, `,"transaction_index":`...), e.TransactionIndex)
+	d = appendU64(append(d, `,"log_index":`...), e.LogIndex)
+	d = appendU64(append(d, `,"tx_log_position":`...), e.TxLogPosition)
+	d = appendStr(append(d, `,"contract_address":`...), e.ContractAddress)
+	d = appendStr(append(d, `,"contract_name":`...), e.ContractName)
+	d = appendStr(append(d, `,"event_name":`...), e.EventName)
+	d = appendStr(append(d, `,"event_signature":`...), e.EventSignature)
+	d = append(d, `,"args":`...)
+	if e.Args == nil {
+		d = append(d, "null"...)
+	} else {
+		args, err := json.Marshal(e.Args)
+		if err != nil {
+			return nil, fmt.Errorf("event args: %w", err)
+		}
+		d = append(d, args...)
+	}
+	return append(d, '}'), nil
 }
 
 func appendU64(d []byte, v uint64) []byte { return strconv.AppendUint(d, v, 10) }

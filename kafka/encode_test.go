@@ -23,6 +23,8 @@ func sampleBlock() *chaintap.Block {
 		{Type: "transaction", Chain: "eth", Hash: "0x02", Value: "0", Input: "0x"},
 	}
 	b.Logs = []chaintap.Log{{Type: "log", Chain: "eth", TransactionHash: "0x01", Topics: []string{"0xdd", "0xee"}}, {Type: "log", Chain: "eth"}}
+	b.Transfers = []chaintap.TokenTransfer{{Type: "token_transfer", TokenID: ptr("7"), OperatorAddress: ptr("0xop"), BatchIndex: 3}, {}}
+	b.Events = []chaintap.Event{{Type: "event", EventName: "Transfer", Args: []byte(`{"a": [1, "x"],  "b":{"c":null}}`)}, {}}
 	return b
 }
 
@@ -39,6 +41,12 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 		}
 		for i := range b.Logs {
 			vals = append(vals, &b.Logs[i])
+		}
+		for i := range b.Transfers {
+			vals = append(vals, &b.Transfers[i])
+		}
+		for i := range b.Events {
+			vals = append(vals, &b.Events[i])
 		}
 		vals = append(vals, &chaintap.Tx{}, &chaintap.Log{})
 		for _, v := range vals {

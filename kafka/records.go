@@ -32,10 +32,11 @@ type Record struct {
 }
 
 // BlockRecords returns the records of b in publishing order: the block,
-// then its transactions, then its logs. confirmed selects the confirmed
-// view's block key (the hash) over the head view's (the number).
+// its transactions, its logs, its token transfers, its decoded events.
+// confirmed selects the confirmed view's block key (the hash) over the
+// head view's (the number).
 func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
-	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs))
+	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs)+len(b.Transfers)+len(b.Events))
 	key := chaintap.BlockHeadKey(b.Number)
 	if confirmed {
 		key = chaintap.BlockConfirmedKey(b.Hash)
@@ -47,6 +48,14 @@ func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
 	for i := range b.Logs {
 		l := &b.Logs[i]
 		rs = append(rs, Record{Entity: "logs", Key: chaintap.LogKey(l.TransactionHash, l.TxLogPosition), Value: l})
+	}
+	for i := range b.Transfers {
+		tr := &b.Transfers[i]
+		rs = append(rs, Record{Entity: "token_transfers", Key: chaintap.TransferKey(tr.TransactionHash, tr.TxLogPosition, tr.BatchIndex), Value: tr})
+	}
+	for i := range b.Events {
+		e := &b.Events[i]
+		rs = append(rs, Record{Entity: "events", Key: chaintap.LogKey(e.TransactionHash, e.TxLogPosition), Value: e})
 	}
 	return rs
 }

@@ -37,7 +37,7 @@ const (
 )
 
 // Entities published for every block, in publishing order.
-var entities = []string{"blocks", "transactions", "logs"}
+var entities = []string{"blocks", "transactions", "logs", "token_transfers", "events"}
 
 // Topics names the topics of one chain.
 type Topics struct {

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/kafka"
 )
@@ -134,6 +136,10 @@ func TestCrashSafety(t *testing.T) {
 	src := evm.New(chain.RPC(), evm.Config{Chain: "sim"}, nil, nil)
 	topics := kafka.TopicsFor("", "sim")
 	ingesttest.CheckConfirmed(t, kcfg, topics, src, 0, c.Confirmed)
-	ingesttest.CheckHeadView(t, kcfg, topics, src, 0, head)
+	dec, err := buildDecoder(config.Chain{Name: "sim"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingesttest.CheckHeadView(t, kcfg, topics, follow.Enriched(src, dec), 0, head)
 	t.Logf("%d kills; chain at block %d; confirmed view holds blocks 0..%d once each", kills, head, c.Confirmed)
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chaintap/chaintap/config"
+	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/kafka"
@@ -129,8 +130,12 @@ func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *s
 			return err
 		}
 	}
-	srcMetrics, pubMetrics, followMetrics := evm.NewMetrics(reg), kafka.NewMetrics(reg), follow.NewMetrics(reg)
+	srcMetrics, pubMetrics, followMetrics, decodeMetrics := evm.NewMetrics(reg), kafka.NewMetrics(reg), follow.NewMetrics(reg), decode.NewMetrics(reg)
 	for _, ch := range cfg.Chains {
+		dec, err := buildDecoder(ch, decodeMetrics)
+		if err != nil {
+			return err
+		}
 		src, err := evm.Dial(ctx, evm.Config{
 			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.ReceiptBatch,
 			PollInterval: time.Duration(ch.PollInterval),
@@ -144,7 +149,7 @@ func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *s
 			return err
 		}
 		defer pub.Close()
-		f := follow.New(followConfig(ch), src, pub, log, followMetrics)
+		f := follow.New(followConfig(ch), follow.Enriched(src, dec), pub, log, followMetrics)
 		f.OnProgress(newProgress(progressOut, ch.Name, time.Now))
 		log.Info("following", "chain", ch.Name, "url", ch.URL, "topics", pub.Topics().Head("*"))
 		g.Go(func() error { return f.Run(ctx) })

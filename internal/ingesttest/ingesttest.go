@@ -18,10 +18,28 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
-	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/kafka"
 )
+
+// Decoder returns a decoder of the standard token interfaces.
+func Decoder(t testing.TB) *decode.Decoder {
+	t.Helper()
+	var cs []decode.Contract
+	for _, name := range decode.Builtin {
+		c, err := decode.BuiltinContract(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	reg, err := decode.NewRegistry(cs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode.NewDecoder(reg, nil)
+}
 
 // Broker starts an in-memory embedded broker on a free loopback port.
 func Broker(t testing.TB) kafka.Config {
@@ -62,6 +80,9 @@ func Logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// Entities are the head-view entities checked.
+var Entities = []string{"blocks", "transactions", "logs", "token_transfers", "events"}
+
 // Fold applies a head-view topic's records in order: an upsert sets the
 // key's value, a retraction deletes it.
 func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
@@ -87,7 +108,7 @@ func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessa
 
 // Expected returns the head view the canonical chain from..to should fold
 // to, per entity, as read from the node now.
-func Expected(t testing.TB, src *evm.Source, from, to uint64) map[string]map[string]json.RawMessage {
+func Expected(t testing.TB, src chaintap.BlockSource, from, to uint64) map[string]map[string]json.RawMessage {
 	t.Helper()
 	want := map[string]map[string]json.RawMessage{}
 	for n := from; n <= to; n++ {
@@ -111,10 +132,10 @@ func Expected(t testing.TB, src *evm.Source, from, to uint64) map[string]map[str
 
 // CheckHeadView fails unless folding each head topic gives exactly the
 // canonical chain's records from..to.
-func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src *evm.Source, from, to uint64) {
+func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, to uint64) {
 	t.Helper()
 	want := Expected(t, src, from, to)
-	for _, entity := range []string{"blocks", "transactions", "logs"} {
+	for _, entity := range Entities {
 		got := Fold(t, cfg, topics.Head(entity))
 		w := want[entity]
 		for k, v := range w {
