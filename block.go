@@ -33,10 +33,11 @@ type Block struct {
 	Timestamp        uint64       `json:"timestamp"`
 	TransactionCount uint64       `json:"transaction_count"`
 	BaseFeePerGas    *string      `json:"base_fee_per_gas"`
-	WithdrawalsRoot  *string      `json:"withdrawals_root,omitempty"`
-	Withdrawals      []Withdrawal `json:"withdrawals,omitempty"`
-	BlobGasUsed      *uint64      `json:"blob_gas_used,omitempty"`
-	ExcessBlobGas    *uint64      `json:"excess_blob_gas,omitempty"`
+	WithdrawalsRoot  *string      `json:"withdrawals_root"`
+	Withdrawals      []Withdrawal `json:"withdrawals"` // [] before Shanghai, as ethereum-etl
+
+	BlobGasUsed   *uint64 `json:"blob_gas_used,omitempty"`
+	ExcessBlobGas *uint64 `json:"excess_blob_gas,omitempty"`
 
 	// Transactions, Logs and what enrichers derive from them travel with
 	// the block through the pipeline but are published as records of their

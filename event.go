@@ -48,7 +48,8 @@ type TokenTransfer struct {
 	TokenAddress string `json:"token_address"`
 	FromAddress  string `json:"from_address"`
 	ToAddress    string `json:"to_address"`
-	// Value is the amount moved, a decimal string: "1" for an ERC-721 token.
+	// Value is the amount moved, a decimal string; for ERC-721, as in
+	// ethereum-etl, the token id.
 	Value string `json:"value"`
 	// TokenID is the ERC-721 or ERC-1155 token id (null for ERC-20).
 	TokenID       *string `json:"token_id"`

@@ -48,8 +48,10 @@ func Transfers(l *chaintap.Log) []chaintap.TokenTransfer {
 		case len(t) == 4 && len(data) == 0:
 			base.TokenStandard = chaintap.ERC721
 			base.FromAddress, base.ToAddress = topicAddress(t[1]), topicAddress(t[2])
+			// As ethereum-etl: value holds the token id (the amount is
+			// always one token); token_id holds it too.
 			id := topicUint(t[3])
-			base.Value, base.TokenID = "1", &id
+			base.Value, base.TokenID = id, &id
 		default:
 			return nil
 		}

@@ -37,7 +37,7 @@ func TestTransfers(t *testing.T) {
 		t.Fatalf("ERC-20: %+v", erc20)
 	}
 	erc721 := Transfers(logOf(token, nil, transfer, addrTopic(alice), addrTopic(bob), common.BigToHash(big.NewInt(77))))
-	if len(erc721) != 1 || erc721[0].TokenStandard != "ERC-721" || erc721[0].Value != "1" || *erc721[0].TokenID != "77" {
+	if len(erc721) != 1 || erc721[0].TokenStandard != "ERC-721" || erc721[0].Value != "77" || *erc721[0].TokenID != "77" {
 		t.Fatalf("ERC-721: %+v", erc721)
 	}
 	s := Transfers(logOf(token, append(word(9), word(4)...), single, addrTopic(op), addrTopic(alice), addrTopic(bob)))

@@ -181,6 +181,7 @@ func (w *wireBlock) toBlock(chain string, receipts []wireReceipt) (*chaintap.Blo
 		BaseFeePerGas: optDec(w.BaseFeePerGas), WithdrawalsRoot: w.WithdrawalsRoot,
 		BlobGasUsed: optU64(w.BlobGasUsed), ExcessBlobGas: optU64(w.ExcessBlobGas),
 	}
+	b.Withdrawals = make([]chaintap.Withdrawal, 0, len(w.Withdrawals))
 	for _, wd := range w.Withdrawals {
 		b.Withdrawals = append(b.Withdrawals, chaintap.Withdrawal{
 			Index: uint64(wd.Index), ValidatorIndex: uint64(wd.ValidatorIndex),

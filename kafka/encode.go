@@ -53,10 +53,10 @@ func appendBlock(d []byte, b *chaintap.Block) []byte {
 	d = appendU64(append(d, `,"timestamp":`...), b.Timestamp)
 	d = appendU64(append(d, `,"transaction_count":`...), b.TransactionCount)
 	d = appendOptStr(append(d, `,"base_fee_per_gas":`...), b.BaseFeePerGas)
-	if b.WithdrawalsRoot != nil {
-		d = appendStr(append(d, `,"withdrawals_root":`...), *b.WithdrawalsRoot)
-	}
-	if len(b.Withdrawals) > 0 {
+	d = appendOptStr(append(d, `,"withdrawals_root":`...), b.WithdrawalsRoot)
+	if b.Withdrawals == nil {
+		d = append(d, `,"withdrawals":null`...)
+	} else {
 		d = append(d, `,"withdrawals":[`...)
 		for i, w := range b.Withdrawals {
 			if i > 0 {
