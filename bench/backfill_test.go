@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/internal/faultproxy"
@@ -56,7 +59,7 @@ func rawFetch(ctx context.Context, url string, to uint64) (time.Duration, error)
 // returns the time from the follower's start (cursor load included) to the
 // commit of the last block; starting the broker and connecting are set-up,
 // as dialling is for the raw side.
-func ourBackfill(ctx context.Context, url string, to uint64) (time.Duration, error) {
+func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enricher) (time.Duration, error) {
 	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
 	if err != nil {
 		return 0, err
@@ -76,7 +79,8 @@ func ourBackfill(ctx context.Context, url string, to uint64) (time.Duration, err
 	zero := uint64(0)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	f := follow.New(follow.Config{Chain: "bench", From: &zero, Concurrency: fetchConcurrency, Confirmations: 12}, src, pub, nil, nil)
+	f := follow.New(follow.Config{Chain: "bench", From: &zero, Concurrency: fetchConcurrency, Confirmations: 12},
+		follow.Enriched(src, dec), pub, nil, nil)
 	var took time.Duration
 	start := time.Now()
 	f.OnProgress(func(p follow.Progress) {
@@ -110,23 +114,57 @@ func BenchmarkBackfillRatio(b *testing.B) {
 func backfillRatio(b *testing.B, url string) {
 	ctx := context.Background()
 	to := uint64(benchBlocks)
-	var ratios, raws, ours []float64
+	dec := &timedEnricher{e: standardDecoder(b)}
+	var ratios, raws, ours, shares []float64
 	for b.Loop() {
 		took, err := rawFetch(ctx, url, to)
 		if err != nil {
 			b.Fatal(err)
 		}
 		raw := float64(to+1) / took.Seconds()
-		took, err = ourBackfill(ctx, url, to)
+		dec.spent.Store(0)
+		took, err = ourBackfill(ctx, url, to, dec)
 		if err != nil {
 			b.Fatal(err)
 		}
+		shares = append(shares, float64(dec.spent.Load())/(float64(took)*float64(runtime.GOMAXPROCS(0))))
 		our := float64(to+1) / took.Seconds()
 		raws, ours, ratios = append(raws, raw), append(ours, our), append(ratios, our/raw)
 	}
 	b.ReportMetric(median(ratios), "ratio")
 	b.ReportMetric(median(raws), "raw_blocks/s")
 	b.ReportMetric(median(ours), "our_blocks/s")
+	b.ReportMetric(median(shares), "decode_share")
+}
+
+// timedEnricher sums the time spent decoding, to report decoding's share
+// of the machine's time during backfill (decode runs in the fetch
+// workers, in parallel).
+type timedEnricher struct {
+	e     chaintap.Enricher
+	spent atomic.Int64
+}
+
+func (t *timedEnricher) Enrich(b *chaintap.Block) {
+	start := time.Now()
+	t.e.Enrich(b)
+	t.spent.Add(int64(time.Since(start)))
+}
+
+func standardDecoder(b *testing.B) *decode.Decoder {
+	var cs []decode.Contract
+	for _, name := range decode.Builtin {
+		c, err := decode.BuiltinContract(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	reg, err := decode.NewRegistry(cs...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return decode.NewDecoder(reg, nil)
 }
 
 func median(xs []float64) float64 {

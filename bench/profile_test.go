@@ -24,7 +24,7 @@ func BenchmarkBackfillOurs(b *testing.B) {
 		defer pprof.StopCPUProfile()
 	}
 	for b.Loop() {
-		if _, err := ourBackfill(context.Background(), c.HTTPURL(), benchBlocks); err != nil {
+		if _, err := ourBackfill(context.Background(), c.HTTPURL(), benchBlocks, standardDecoder(b)); err != nil {
 			b.Fatal(err)
 		}
 	}
