@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/chaintap/chaintap/config"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,5 +52,31 @@ func TestIngestNeedsAChain(t *testing.T) {
 	code, _, errOut := runCLI(t, "ingest")
 	if code != 1 || !strings.Contains(errOut, "no chain to follow") {
 		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+}
+
+func TestContractsConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte(`chains:
+  - name: eth
+    url: ws://127.0.0.1:8545
+    standards: [ERC-20, ERC-777]
+    contracts:
+      - name: Battery
+        address: "0x12"
+        abi: `+filepath.Join(dir, "missing.json")+`
+`), 0o644)
+	code, _, errOut := runCLI(t, "check-config", "-c", cfg)
+	for _, want := range []string{`chains[0].standards[1] (line 4): "ERC-777"`, `chains[0].contracts[0].address (line 7): "0x12"`, `chains[0].contracts[0].abi (line 8)`} {
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("missing %q in:\n%s", want, errOut)
+		}
+	}
+	abiPath := filepath.Join(dir, "bad.json")
+	os.WriteFile(abiPath, []byte(`[{"type":"event","name":"X","inputs":[{"name":"a","type":"notatype"}]}]`), 0o644)
+	_, err := buildDecoder(config.Chain{Name: "eth", Contracts: []config.Contract{{Name: "Bad", Address: "*", ABI: abiPath}}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "contract Bad") {
+		t.Fatalf("err = %v, want one naming the contract", err)
 	}
 }
