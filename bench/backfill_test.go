@@ -152,19 +152,11 @@ func (t *timedEnricher) Enrich(b *chaintap.Block) {
 }
 
 func standardDecoder(b *testing.B) *decode.Decoder {
-	var cs []decode.Contract
-	for _, name := range decode.Builtin {
-		c, err := decode.BuiltinContract(name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs = append(cs, c)
-	}
-	reg, err := decode.NewRegistry(cs...)
+	d, err := decode.NewStandardDecoder(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return decode.NewDecoder(reg, nil)
+	return d
 }
 
 func median(xs []float64) float64 {

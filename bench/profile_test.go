@@ -12,17 +12,7 @@ import (
 // it profiles just that (not the chain's construction).
 func BenchmarkBackfillOurs(b *testing.B) {
 	c := chainForBench(b)
-	if path := os.Getenv("CHAINTAP_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			b.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer profile(b)()
 	for b.Loop() {
 		if _, err := ourBackfill(context.Background(), c.HTTPURL(), benchBlocks, standardDecoder(b)); err != nil {
 			b.Fatal(err)
@@ -34,20 +24,30 @@ func BenchmarkBackfillOurs(b *testing.B) {
 func BenchmarkPublishOurs(b *testing.B) {
 	blocks := fetchAll(b, chainForBench(b).HTTPURL())
 	topics := kafka.TopicsFor("", "bench")
-	if path := os.Getenv("CHAINTAP_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			b.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer profile(b)()
 	for b.Loop() {
 		cfg, stop := freshBroker(b, topics)
 		ourPublish(b, cfg, blocks)
 		stop()
+	}
+}
+
+// profile starts a CPU profile into $CHAINTAP_CPUPROFILE, if set, and
+// returns the function that stops it.
+func profile(b *testing.B) func() {
+	path := os.Getenv("CHAINTAP_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }

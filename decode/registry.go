@@ -152,3 +152,21 @@ func (r *Registry) ContractAt(address common.Address) (*Contract, bool) {
 	c, ok := r.byAddress[address]
 	return c, ok
 }
+
+// NewStandardDecoder decodes the built-in standard interfaces (ERC-20,
+// ERC-721, ERC-1155) at any address and nothing else.
+func NewStandardDecoder(m *Metrics) (*Decoder, error) {
+	var cs []Contract
+	for _, name := range Builtin {
+		c, err := BuiltinContract(name)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	reg, err := NewRegistry(cs...)
+	if err != nil {
+		return nil, err
+	}
+	return NewDecoder(reg, m), nil
+}

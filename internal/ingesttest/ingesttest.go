@@ -26,19 +26,11 @@ import (
 // Decoder returns a decoder of the standard token interfaces.
 func Decoder(t testing.TB) *decode.Decoder {
 	t.Helper()
-	var cs []decode.Contract
-	for _, name := range decode.Builtin {
-		c, err := decode.BuiltinContract(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs = append(cs, c)
-	}
-	reg, err := decode.NewRegistry(cs...)
+	d, err := decode.NewStandardDecoder(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return decode.NewDecoder(reg, nil)
+	return d
 }
 
 // Broker starts an in-memory embedded broker on a free loopback port.
