@@ -14,7 +14,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -200,6 +202,28 @@ func (c *Chain) fork(ctx context.Context, depth int) error {
 		return fmt.Errorf("forking at %d: %w", ancestor.Number.Uint64(), err)
 	}
 	return nil
+}
+
+// Receipt returns the receipt of a sealed transaction, waiting (up to 10 s)
+// while the node is still indexing it: right after a block is sealed, geth
+// may answer "transaction indexing is in progress" or "not found".
+func (c *Chain) Receipt(ctx context.Context, tx common.Hash) (*types.Receipt, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		r, err := c.client.TransactionReceipt(ctx, tx)
+		if err == nil {
+			return r, nil
+		}
+		if !errors.Is(err, ethereum.NotFound) && !strings.Contains(err.Error(), "indexing is in progress") {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("receipt of %s: %w (last: %v)", tx.Hex(), ctx.Err(), err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Close stops the chain. It is idempotent.

@@ -55,7 +55,7 @@ func NewTraffic(ctx context.Context, c *Chain) (*Traffic, error) {
 		tx   *types.Transaction
 		addr *common.Address
 	}{{emitter, &t.emitter}, {token, &t.token}} {
-		rcpt, err := c.client.TransactionReceipt(ctx, d.tx.Hash())
+		rcpt, err := c.Receipt(ctx, d.tx.Hash())
 		if err != nil {
 			return nil, fmt.Errorf("receipt of a contract deployment: %w", err)
 		}

@@ -34,7 +34,7 @@ func TestTokenEmitsERC20Transfer(t *testing.T) {
 	}
 	c.Commit()
 	head, _ := c.Client().BlockByNumber(ctx, nil)
-	rcpt, err := c.Client().TransactionReceipt(ctx, head.Transactions()[0].Hash())
+	rcpt, err := c.Receipt(ctx, head.Transactions()[0].Hash())
 	if err != nil || rcpt.Status != 1 || len(rcpt.Logs) != 1 {
 		t.Fatalf("receipt: %+v %v", rcpt, err)
 	}
