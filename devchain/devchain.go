@@ -173,9 +173,15 @@ func (c *Chain) Reorg(ctx context.Context, depth, blocks int) error {
 			break
 		}
 		// Transactions of an earlier reorg come back to the pool in the
-		// background; the beacon refuses to fork over them. Seal them.
-		if attempt < 3 && strings.Contains(err.Error(), "pending block dirty") {
-			c.beacon.Commit()
+		// background; the beacon refuses to fork over them. Seal them (the
+		// reorg then orphans them again), and if they keep coming, drop them.
+		if attempt < 50 && strings.Contains(err.Error(), "pending block dirty") {
+			if attempt < 10 {
+				c.beacon.Commit()
+			} else {
+				c.beacon.Rollback()
+			}
+			time.Sleep(10 * time.Millisecond)
 			continue
 		}
 		return err

@@ -103,7 +103,7 @@ func TestGethDev(t *testing.T) {
 	f.OnProgress(func(p follow.Progress) { published.Store(p.Head) })
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	caughtUp := func() uint64 { return waitGethHead(t, ec, &published) }
+	caughtUp := func() uint64 { return waitGethHead(t, ec, &published, done) }
 	topics := kafka.TopicsFor("", "geth")
 	head := caughtUp()
 	ingesttest.CheckHeadView(t, kcfg, topics, src, 0, head)
@@ -131,11 +131,16 @@ func TestGethDev(t *testing.T) {
 
 // waitGethHead waits until the follower has published geth's head and
 // geth has not moved on meanwhile (geth --dev may seal an extra block).
-func waitGethHead(t *testing.T, ec *ethclient.Client, published *atomic.Uint64) uint64 {
+func waitGethHead(t *testing.T, ec *ethclient.Client, published *atomic.Uint64, done <-chan error) uint64 {
 	t.Helper()
 	for {
 		var head uint64
-		ingesttest.WaitFor(t, 30*time.Second, "the follower to reach geth's head", func() bool {
+		ingesttest.WaitFor(t, 90*time.Second, "the follower to reach geth's head", func() bool {
+			select {
+			case err := <-done:
+				t.Fatalf("the follower stopped: %v", err)
+			default:
+			}
 			n, err := ec.BlockNumber(context.Background())
 			if err != nil {
 				t.Fatal(err)

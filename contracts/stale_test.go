@@ -1,0 +1,56 @@
+package contracts
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestGeneratedUpToDate recompiles the Solidity sources with the pinned
+// solc-js and regenerates the bindings with abigen, and fails if any
+// committed output differs: run `go generate ./contracts` after editing a
+// contract. It installs solc-js with npm when it is missing.
+func TestGeneratedUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs solc-js and abigen")
+	}
+	if _, err := os.Stat(filepath.Join("node_modules", "solc")); err != nil {
+		run(t, ".", "npm", "ci", "--no-audit", "--no-fund", "--silent")
+	}
+	dir := t.TempDir()
+	run(t, ".", "node", "compile.js", dir)
+	for _, f := range []string{"BatteryRegistry.abi", "BatteryRegistry.bin"} {
+		same(t, filepath.Join("build", f), filepath.Join(dir, f))
+	}
+	out := filepath.Join(dir, "battery_registry.go")
+	run(t, ".", "go", "run", "github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10", "--v2",
+		"--abi", filepath.Join(dir, "BatteryRegistry.abi"), "--bin", filepath.Join(dir, "BatteryRegistry.bin"),
+		"--pkg", "contracts", "--type", "BatteryRegistry", "--out", out)
+	same(t, "battery_registry.go", out)
+}
+
+func run(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+func same(t *testing.T, committed, fresh string) {
+	t.Helper()
+	a, err := os.ReadFile(committed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatalf("%s is stale: run `go generate ./contracts` and commit the result", committed)
+	}
+}
