@@ -52,7 +52,11 @@ type Chain struct {
 	rpc    *rpc.Client
 	keys   []*ecdsa.PrivateKey
 	addr   string
+	seed   string
 }
+
+// Seed is the seed the accounts derive from.
+func (c *Chain) Seed() string { return c.seed }
 
 // Start starts a chain whose dev accounts each hold 1,000,000 ether.
 func Start(cfg Config) (*Chain, error) {
@@ -65,7 +69,7 @@ func Start(cfg Config) (*Chain, error) {
 	keys := DevKeys(cfg.Seed, cfg.Accounts)
 	alloc := types.GenesisAlloc{}
 	fund := new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1e18))
-	for _, k := range keys {
+	for _, k := range append(append([]*ecdsa.PrivateKey(nil), keys...), fleetKeySet(cfg.Seed)...) {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: fund}
 	}
 	nodeConf := node.DefaultConfig
@@ -84,7 +88,7 @@ func Start(cfg Config) (*Chain, error) {
 		nodeConf.HTTPVirtualHosts, nodeConf.HTTPCors, nodeConf.WSOrigins = []string{"*"}, []string{"*"}, []string{"*"}
 		cfg.Addr = net.JoinHostPort(host, strconv.Itoa(port))
 	}
-	c := &Chain{keys: keys, addr: cfg.Addr}
+	c := &Chain{keys: keys, addr: cfg.Addr, seed: cfg.Seed}
 	stack, beacon, err := startNode(&nodeConf, alloc, []rpc.API{{Namespace: "devchain", Service: &api{chain: c}}})
 	if err != nil {
 		return nil, err

@@ -19,6 +19,9 @@ type RunConfig struct {
 	// MaxReorgDepth bounds those reorgs (default 3).
 	MaxReorgDepth int
 	Seed          uint64
+	// Fleet, when set, gets FleetTxsPerBlock rounds of battery traffic per block.
+	Fleet            *Fleet
+	FleetTxsPerBlock int
 }
 
 // Run produces blocks until ctx is done.
@@ -50,12 +53,20 @@ func (c *Chain) Run(ctx context.Context, cfg RunConfig, log *slog.Logger) error 
 				log.Info("devchain reorganised", "depth", depth)
 			}
 			traffic.ResetNonces()
+			if cfg.Fleet != nil {
+				cfg.Fleet.ResetNonces()
+			}
 			continue
 		}
 		if cfg.TxsPerBlock > 0 {
 			if err := traffic.Send(ctx, rng, rng.IntN(cfg.TxsPerBlock+1)); err != nil {
 				traffic.ResetNonces()
 				log.Warn("devchain traffic", "err", err)
+			}
+		}
+		if cfg.Fleet != nil && cfg.FleetTxsPerBlock > 0 {
+			if err := cfg.Fleet.Step(ctx, rng, 1+rng.IntN(cfg.FleetTxsPerBlock)); err != nil {
+				log.Warn("battery traffic", "err", err)
 			}
 		}
 		c.Commit()

@@ -68,7 +68,11 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 func (p *Publisher) connect(ctx context.Context) error {
 	cl, err := p.cfg.NewClient(
 		kgo.TransactionalID(TransactionalID(p.chain)),
-		kgo.TransactionTimeout(time.Minute),
+		// A follower's transaction takes milliseconds to seconds; if the
+		// follower dies inside one, read_committed consumers wait for the
+		// broker to abort it, so keep that wait short (Kafka's default is
+		// a minute). A restarted follower aborts it at once anyway.
+		kgo.TransactionTimeout(20*time.Second),
 		kgo.ProducerBatchMaxBytes(1<<20),
 		kgo.MaxBufferedRecords(1<<20),
 		// Records linger (kgo's default 10 ms) to fill batches while a

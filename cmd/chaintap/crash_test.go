@@ -91,12 +91,16 @@ func TestCrashSafety(t *testing.T) {
 		}
 		_ = cmd.Wait()
 		if i%10 == 9 {
-			c, err := kafka.ReadCursor(context.Background(), kcfg, "sim")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h, ok := c.Head(); ok {
+			// The killed run may have left a transaction open; it holds
+			// read_committed readers back until the next run aborts it
+			// (or it times out), so look only briefly.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			c, err := kafka.ReadCursor(ctx, kcfg, "sim")
+			cancel()
+			if h, ok := c.Head(); err == nil && ok {
 				t.Logf("after %d kills the cursor is at block %d", i+1, h.Number)
+			} else {
+				t.Logf("after %d kills the cursor is held back by the killed run's open transaction", i+1)
 			}
 		}
 	}

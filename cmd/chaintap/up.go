@@ -1,17 +1,38 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chaintap/chaintap/config"
+	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/kafka"
 )
+
+// startFleet deploys the demo's battery registry on the devchain (or finds
+// it again after a restart) and writes its ABI where the decoder reads it.
+func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devchain.Fleet, config.Contract, error) {
+	dir := filepath.Join(dataDir, "devchain")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, config.Contract{}, err
+	}
+	fleet, err := devchain.NewFleet(ctx, c, c.Seed(), filepath.Join(dir, "battery-registry.address"))
+	if err != nil {
+		return nil, config.Contract{}, err
+	}
+	abiPath := filepath.Join(dir, "BatteryRegistry.abi.json")
+	if err := os.WriteFile(abiPath, contracts.BatteryRegistryABI, 0o644); err != nil {
+		return nil, config.Contract{}, err
+	}
+	return fleet, config.Contract{Name: "BatteryRegistry", Address: fleet.Registry().Hex(), ABI: abiPath}, nil
+}
 
 func (e *env) upCmd() *cobra.Command {
 	var (
@@ -62,13 +83,20 @@ kafka.brokers, no embedded broker is started.`,
 					return err
 				}
 				defer c.Close()
+				fleet, contract, err := startFleet(ctx, c, cfg.DataDir)
+				if err != nil {
+					return err
+				}
 				from := uint64(0)
-				cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from}}
+				cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: []config.Contract{contract}}}
 				if cfg, err = config.Revalidate(cfg); err != nil {
 					return err
 				}
 				printDevchain(e.stdout, c)
-				g.Go(func() error { return c.Run(ctx, flags.run(), log) })
+				fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n", fleet.Registry().Hex(), devchain.FleetBatteries)
+				run := flags.run()
+				run.Fleet, run.FleetTxsPerBlock = fleet, 3
+				g.Go(func() error { return c.Run(ctx, run, log) })
 			}
 			kcfg := kafkaConfig(cfg)
 			fmt.Fprintf(e.stdout, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])

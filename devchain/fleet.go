@@ -1,0 +1,219 @@
+package devchain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/chaintap/chaintap/contracts"
+)
+
+// The demo fleet's accounts, funded at genesis and derived from the seed
+// apart from the dev accounts, so fleet traffic and other traffic never
+// race for a nonce.
+const (
+	fleetStations  = 2
+	fleetOwners    = 5
+	FleetBatteries = 50
+	fleetKeys      = 1 + fleetStations + fleetOwners + FleetBatteries
+)
+
+var fleetCountries = []string{"DE", "FR", "NO", "SE", "NL", "CN", "KR", "JP", "US", "PL"}
+
+// Fleet is the demo's batteries on the BatteryRegistry: registered by the
+// manufacturer, charged by stations or by themselves, locked and unlocked
+// by their owners. Everything derives from the seed.
+type Fleet struct {
+	chain        *Chain
+	reg          *contracts.BatteryRegistry
+	inst         *bind.BoundContract
+	addr         common.Address
+	manufacturer *ecdsa.PrivateKey
+	stations     []*ecdsa.PrivateKey
+	owners       []*ecdsa.PrivateKey
+	batteries    []*ecdsa.PrivateKey
+	mu           sync.Mutex // one transaction at a time: nonces
+	blocked      map[common.Address]bool
+	nonces       map[common.Address]uint64
+}
+
+func fleetKeySet(seed string) []*ecdsa.PrivateKey { return DevKeys(seed+"/fleet", fleetKeys) }
+
+// NewFleet deploys the registry and registers the fleet, or, when
+// addrFile names a registry that is on the chain already (a restarted
+// devchain), picks it up again. The registry's address is written to
+// addrFile (if not empty).
+func NewFleet(ctx context.Context, c *Chain, seed, addrFile string) (*Fleet, error) {
+	keys := fleetKeySet(seed)
+	f := &Fleet{chain: c, reg: contracts.NewBatteryRegistry(), manufacturer: keys[0],
+		stations: keys[1 : 1+fleetStations], owners: keys[1+fleetStations : 1+fleetStations+fleetOwners],
+		batteries: keys[1+fleetStations+fleetOwners:], blocked: map[common.Address]bool{}, nonces: map[common.Address]uint64{}}
+	if addrFile != "" {
+		if raw, err := os.ReadFile(addrFile); err == nil && common.IsHexAddress(strings.TrimSpace(string(raw))) {
+			addr := common.HexToAddress(strings.TrimSpace(string(raw)))
+			if code, err := c.client.CodeAt(ctx, addr, nil); err == nil && len(code) > 0 {
+				f.bind(addr)
+				return f, f.loadBlocked(ctx)
+			}
+		}
+	}
+	if err := f.setup(ctx); err != nil {
+		return nil, err
+	}
+	if addrFile != "" {
+		if err := os.WriteFile(addrFile, []byte(f.addr.Hex()+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("saving the registry address: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func (f *Fleet) bind(addr common.Address) {
+	f.addr, f.inst = addr, f.reg.Instance(f.chain.client, addr)
+}
+
+// Registry is the BatteryRegistry's address.
+func (f *Fleet) Registry() common.Address { return f.addr }
+
+// Batteries lists the fleet's battery ids (account addresses).
+func (f *Fleet) Batteries() []common.Address {
+	out := make([]common.Address, len(f.batteries))
+	for i, k := range f.batteries {
+		out[i] = crypto.PubkeyToAddress(k.PublicKey)
+	}
+	return out
+}
+
+// OwnerKey returns the key of the owner of battery i (dev keys: the demo's
+// page signs lock and unlock with them).
+func (f *Fleet) OwnerKey(i int) *ecdsa.PrivateKey { return f.owners[i%len(f.owners)] }
+
+func (f *Fleet) setup(ctx context.Context) error {
+	opts := bind.NewKeyedTransactor(f.manufacturer, big.NewInt(ChainID))
+	opts.Context = ctx
+	addr, _, err := bind.DeployContract(opts, common.FromHex(contracts.BatteryRegistryMetaData.Bin), f.chain.client, nil)
+	if err != nil {
+		return fmt.Errorf("deploying the battery registry: %w", err)
+	}
+	f.chain.Commit()
+	f.bind(addr)
+	for _, s := range f.stations {
+		if _, err := f.send(ctx, f.manufacturer, f.reg.PackAddStation(crypto.PubkeyToAddress(s.PublicKey)), 0); err != nil {
+			return err
+		}
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i, b := range f.Batteries() {
+		year := uint16(2015 + rng.IntN(11))
+		country := fleetCountries[rng.IntN(len(fleetCountries))]
+		owner := crypto.PubkeyToAddress(f.OwnerKey(i).PublicKey)
+		if _, err := f.send(ctx, f.manufacturer, f.reg.PackRegister(b, owner, year, country), 0); err != nil {
+			return err
+		}
+	}
+	f.chain.Commit()
+	return nil
+}
+
+func (f *Fleet) loadBlocked(ctx context.Context) error {
+	for _, b := range f.Batteries() {
+		info, err := bind.Call(f.inst, &bind.CallOpts{Context: ctx}, f.reg.PackGetBattery(b), f.reg.UnpackGetBattery)
+		if err != nil {
+			return fmt.Errorf("reading battery %s: %w", b.Hex(), err)
+		}
+		f.blocked[b] = info.Blocked
+	}
+	return nil
+}
+
+// Step sends one round of fleet traffic (not yet sealed): charges by
+// stations or by the batteries themselves, now and then a lock or an
+// unlock by an owner, and charges of blocked batteries, which the registry
+// refuses (they are mined as failed transactions).
+func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
+	bats := f.Batteries()
+	for range n {
+		i := rng.IntN(len(bats))
+		b := bats[i]
+		var err error
+		switch r := rng.IntN(20); {
+		case r == 0 && !f.isBlocked(b):
+			_, err = f.send(ctx, f.OwnerKey(i), f.reg.PackLock(b), 0)
+			f.setBlocked(b, true)
+		case r <= 2 && f.isBlocked(b):
+			_, err = f.send(ctx, f.OwnerKey(i), f.reg.PackUnlock(b), 0)
+			f.setBlocked(b, false)
+		case r <= 5:
+			_, err = f.send(ctx, f.batteries[i], f.reg.PackRecordCharge(b), 100_000)
+		default:
+			_, err = f.send(ctx, f.stations[rng.IntN(len(f.stations))], f.reg.PackRecordCharge(b), 100_000)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *Fleet) isBlocked(b common.Address) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.blocked[b]
+}
+
+func (f *Fleet) setBlocked(b common.Address, v bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.blocked[b] = v
+}
+
+// ErrRefused wraps a transaction the registry refuses (its revert reason).
+var ErrRefused = errors.New("refused by the contract")
+
+// send signs and sends data to the registry. With gas 0 the gas is
+// estimated, so a call the contract refuses fails here with its reason;
+// with a fixed gas it is sent anyway and mined as a failed transaction.
+func (f *Fleet) send(ctx context.Context, key *ecdsa.PrivateKey, data []byte, gas uint64) (*types.Transaction, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	from := crypto.PubkeyToAddress(key.PublicKey)
+	nonce, ok := f.nonces[from]
+	if !ok {
+		n, err := f.chain.client.PendingNonceAt(ctx, from)
+		if err != nil {
+			return nil, fmt.Errorf("nonce of %s: %w", from.Hex(), err)
+		}
+		nonce = n
+	}
+	opts := bind.NewKeyedTransactor(key, big.NewInt(ChainID))
+	opts.Context, opts.GasLimit, opts.Nonce = ctx, gas, new(big.Int).SetUint64(nonce)
+	tx, err := bind.Transact(f.inst, opts, data)
+	if err != nil {
+		delete(f.nonces, from) // ask the node again next time
+
+		if strings.Contains(err.Error(), "execution reverted") {
+			return nil, fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return nil, fmt.Errorf("sending to the battery registry: %w", err)
+	}
+	f.nonces[from] = nonce + 1
+	return tx, nil
+}
+
+// ResetNonces forgets the local nonces (after a reorg dropped transactions).
+func (f *Fleet) ResetNonces() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nonces = map[common.Address]uint64{}
+}
