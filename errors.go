@@ -20,6 +20,13 @@ var ErrMalformed = errors.New("malformed answer")
 // for it is no longer known; going on would leave its records behind.
 var ErrCannotRetract = errors.New("cannot retract")
 
+// ErrRefused means the chain refused a transaction (a contract's require
+// failed); the error's text carries the contract's reason.
+var ErrRefused = errors.New("refused by the contract")
+
+// ErrInvalid means a request is malformed (an address that is not one, …).
+var ErrInvalid = errors.New("invalid request")
+
 // ErrFenced means another instance took over this chain's transactional ID.
 var ErrFenced = errors.New("fenced by another instance")
 

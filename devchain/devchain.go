@@ -236,6 +236,24 @@ func (c *Chain) Receipt(ctx context.Context, tx common.Hash) (*types.Receipt, er
 	}
 }
 
+// WaitSealed waits until tx is in a block (the devchain seals on its own
+// interval) and returns its receipt.
+func (c *Chain) WaitSealed(ctx context.Context, tx common.Hash) (*types.Receipt, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		r, err := c.client.TransactionReceipt(ctx, tx)
+		if err == nil {
+			return r, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for %s to be sealed: %w", tx.Hex(), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // Close stops the chain. It is idempotent.
 func (c *Chain) Close() error {
 	c.mu.Lock()

@@ -3,11 +3,11 @@ package devchain
 import (
 	"context"
 	"crypto/ecdsa"
-	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/contracts"
 )
 
@@ -178,9 +179,6 @@ func (f *Fleet) setBlocked(b common.Address, v bool) {
 	f.blocked[b] = v
 }
 
-// ErrRefused wraps a transaction the registry refuses (its revert reason).
-var ErrRefused = errors.New("refused by the contract")
-
 // send signs and sends data to the registry. With gas 0 the gas is
 // estimated, so a call the contract refuses fails here with its reason;
 // with a fixed gas it is sent anyway and mined as a failed transaction.
@@ -203,12 +201,67 @@ func (f *Fleet) send(ctx context.Context, key *ecdsa.PrivateKey, data []byte, ga
 		delete(f.nonces, from) // ask the node again next time
 
 		if strings.Contains(err.Error(), "execution reverted") {
-			return nil, fmt.Errorf("%w: %v", ErrRefused, err)
+			return nil, fmt.Errorf("%w: %s", chaintap.ErrRefused, revertReason(err))
 		}
 		return nil, fmt.Errorf("sending to the battery registry: %w", err)
 	}
 	f.nonces[from] = nonce + 1
 	return tx, nil
+}
+
+// revertReason keeps what the contract said from a node's error text.
+func revertReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "execution reverted: "); i >= 0 {
+		return msg[i+len("execution reverted: "):]
+	}
+	return msg
+}
+
+// SetBlocked locks or unlocks battery as from (the owner's account when
+// from is empty), waiting until the transaction is sealed. A sender the
+// devchain has no key for is chaintap.ErrInvalid; a sender the contract
+// refuses (not the owner) is chaintap.ErrRefused with its reason.
+func (f *Fleet) SetBlocked(ctx context.Context, battery, from string, blocked bool) error {
+	if !common.IsHexAddress(battery) {
+		return fmt.Errorf("%w: %q is not a battery id (an 0x-address)", chaintap.ErrInvalid, battery)
+	}
+	b := common.HexToAddress(battery)
+	i := slices.Index(f.Batteries(), b)
+	if i < 0 {
+		return fmt.Errorf("battery %s: %w", b.Hex(), chaintap.ErrNotFound)
+	}
+	key := f.OwnerKey(i)
+	if from != "" {
+		if key = f.keyOf(from); key == nil {
+			return fmt.Errorf("%w: the devchain holds no key for %q", chaintap.ErrInvalid, from)
+		}
+	}
+	data := f.reg.PackUnlock(b)
+	if blocked {
+		data = f.reg.PackLock(b)
+	}
+	tx, err := f.send(ctx, key, data, 0)
+	if err != nil {
+		return err
+	}
+	f.setBlocked(b, blocked)
+	_, err = f.chain.WaitSealed(ctx, tx.Hash())
+	return err
+}
+
+// keyOf finds a dev or fleet key by address.
+func (f *Fleet) keyOf(addr string) *ecdsa.PrivateKey {
+	if !common.IsHexAddress(addr) {
+		return nil
+	}
+	a := common.HexToAddress(addr)
+	for _, k := range append(append(append([]*ecdsa.PrivateKey{}, f.owners...), f.stations...), f.chain.keys...) {
+		if crypto.PubkeyToAddress(k.PublicKey) == a {
+			return k
+		}
+	}
+	return nil
 }
 
 // ResetNonces forgets the local nonces (after a reorg dropped transactions).

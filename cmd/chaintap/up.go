@@ -13,6 +13,7 @@ import (
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/httpapi"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -39,6 +40,7 @@ func (e *env) upCmd() *cobra.Command {
 		flags     devchainFlags
 		dataDir   string
 		kafkaAddr string
+		httpAddr  string
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -77,6 +79,7 @@ kafka.brokers, no embedded broker is started.`,
 				defer b.Close()
 				cfg.Kafka.Embedded.Addr = b.Addr()
 			}
+			var locker httpapi.Locker
 			if len(cfg.Chains) == 0 {
 				c, err := devchain.Start(devchain.Config{Addr: flags.addr, DataDir: filepath.Join(cfg.DataDir, "devchain")})
 				if err != nil {
@@ -94,6 +97,7 @@ kafka.brokers, no embedded broker is started.`,
 				}
 				printDevchain(e.stdout, c)
 				fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n", fleet.Registry().Hex(), devchain.FleetBatteries)
+				locker = fleet
 				run := flags.run()
 				run.Fleet, run.FleetTxsPerBlock = fleet, 3
 				g.Go(func() error { return c.Run(ctx, run, log) })
@@ -102,9 +106,15 @@ kafka.brokers, no embedded broker is started.`,
 			fmt.Fprintf(e.stdout, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])
 			for _, ch := range cfg.Chains {
 				t := kafka.TopicsFor(kcfg.Topics.Prefix, ch.Name)
-				fmt.Fprintf(e.stdout, "  topics: %s, %s, %s (+ .confirmed)\n", t.Head("blocks"), t.Head("transactions"), t.Head("logs"))
+				fmt.Fprintf(e.stdout, "  topics: %s, %s, %s, %s, %s (+ .confirmed)\n", t.Head("blocks"), t.Head("transactions"), t.Head("logs"), t.Head("token_transfers"), t.Head("events"))
 				fmt.Fprintf(e.stdout, "  try:    kcat -b %s -C -t %s -o -5 -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head("blocks"))
+				fmt.Fprintf(e.stdout, "          kcat -b %s -C -t %s -o -5\n", kcfg.Brokers[0], t.Head("events"))
 			}
+			pageURL, err := servePage(ctx, g, httpAddr, kcfg, cfg.Chains[0].Name, locker, log)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "\nPage: %s  (look a battery up, lock it, watch the table)\n", pageURL)
 			fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
 			g.Go(func() error { return runIngest(ctx, cfg, kcfg, log, newRegistry(), e.stderr) })
 			err = g.Wait()
@@ -117,5 +127,6 @@ kafka.brokers, no embedded broker is started.`,
 	flags.register(cmd)
 	cmd.Flags().StringVar(&dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
 	cmd.Flags().StringVar(&kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
+	cmd.Flags().StringVar(&httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
 	return cmd
 }

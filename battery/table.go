@@ -1,0 +1,171 @@
+// Package battery is the demo's battery-status table: the latest state of
+// every battery, folded from the BatteryRegistry's decoded events as they
+// arrive from Kafka (like ksqlDB's SELECT * FROM BATTERYSTATUS_TABLE EMIT
+// CHANGES). It is pure logic: whoever reads the topic feeds it.
+package battery
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/chaintap/chaintap"
+)
+
+// Status is one battery's row.
+type Status struct {
+	ID           string `json:"id"` // the battery's account address, checksummed
+	Owner        string `json:"owner"`
+	YearBuilt    int    `json:"year_built"`
+	Country      string `json:"country"`
+	ChargeCycles int64  `json:"charge_cycles"`
+	Blocked      bool   `json:"blocked"`
+	// Block is the block of the newest event applied.
+	Block uint64 `json:"block"`
+}
+
+// Table folds events into statuses. A retraction (a reorg orphaned the
+// event) removes the event and the battery's row is folded again from the
+// events that remain, so the table always equals the canonical chain.
+type Table struct {
+	contract string // contract name whose events are folded
+	mu       sync.Mutex
+	events   map[string]chaintap.Event // live events by record key
+	rows     map[string]Status         // by lower-case id
+	subs     map[chan Status]struct{}
+}
+
+// NewTable folds the events of the contract named contract.
+func NewTable(contract string) *Table {
+	return &Table{contract: contract, events: map[string]chaintap.Event{}, rows: map[string]Status{}, subs: map[chan Status]struct{}{}}
+}
+
+// Apply takes one record of the events topic: value nil is a retraction of
+// key. Records of other contracts and undecodable values are ignored.
+func (t *Table) Apply(key string, value []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var id string
+	if value == nil {
+		old, ok := t.events[key]
+		if !ok {
+			return
+		}
+		delete(t.events, key)
+		id = batteryOf(old)
+	} else {
+		var ev chaintap.Event
+		if json.Unmarshal(value, &ev) != nil || ev.ContractName != t.contract {
+			return
+		}
+		id = batteryOf(ev)
+		if id == "" {
+			return
+		}
+		t.events[key] = ev
+	}
+	if id == "" {
+		return
+	}
+	row, ok := t.fold(id)
+	if ok {
+		t.rows[strings.ToLower(id)] = row
+	} else {
+		delete(t.rows, strings.ToLower(id))
+	}
+	for ch := range t.subs {
+		select {
+		case ch <- row:
+		default: // a slow subscriber misses changes, never blocks the table
+		}
+	}
+}
+
+type args struct {
+	Battery      string `json:"battery"`
+	Owner        string `json:"owner"`
+	YearBuilt    string `json:"yearBuilt"`
+	Country      string `json:"country"`
+	ChargeCycles string `json:"chargeCycles"`
+}
+
+func batteryOf(ev chaintap.Event) string {
+	var a args
+	if json.Unmarshal(ev.Args, &a) != nil {
+		return ""
+	}
+	return a.Battery
+}
+
+// fold recomputes a battery's row from its live events in chain order.
+func (t *Table) fold(id string) (Status, bool) {
+	var evs []chaintap.Event
+	for _, ev := range t.events {
+		if strings.EqualFold(batteryOf(ev), id) {
+			evs = append(evs, ev)
+		}
+	}
+	sort.Slice(evs, func(i, j int) bool {
+		if evs[i].BlockNumber != evs[j].BlockNumber {
+			return evs[i].BlockNumber < evs[j].BlockNumber
+		}
+		return evs[i].LogIndex < evs[j].LogIndex
+	})
+	row := Status{ID: id}
+	registered := false
+	for _, ev := range evs {
+		var a args
+		_ = json.Unmarshal(ev.Args, &a)
+		switch ev.EventName {
+		case "BatteryRegistered":
+			registered = true
+			row.Owner, row.Country = a.Owner, a.Country
+			row.YearBuilt, _ = strconv.Atoi(a.YearBuilt)
+		case "ChargeRecorded":
+			row.ChargeCycles, _ = strconv.ParseInt(a.ChargeCycles, 10, 64)
+		case "BatteryLocked":
+			row.Blocked = true
+		case "BatteryUnlocked":
+			row.Blocked = false
+		}
+		row.Block = ev.BlockNumber
+	}
+	return row, registered
+}
+
+// Get returns a battery's row by id (any case).
+func (t *Table) Get(id string) (Status, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.rows[strings.ToLower(id)]
+	return s, ok
+}
+
+// All returns every row, ordered by id.
+func (t *Table) All() []Status {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Status, 0, len(t.rows))
+	for _, s := range t.rows {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Subscribe returns a channel of changed rows (a row whose battery lost
+// its registration has only its id) and a function that ends the
+// subscription.
+func (t *Table) Subscribe() (<-chan Status, func()) {
+	ch := make(chan Status, 256)
+	t.mu.Lock()
+	t.subs[ch] = struct{}{}
+	t.mu.Unlock()
+	return ch, func() {
+		t.mu.Lock()
+		delete(t.subs, ch)
+		t.mu.Unlock()
+	}
+}

@@ -1,0 +1,43 @@
+package battery
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/chaintap/chaintap"
+)
+
+func event(name string, block, idx uint64, args string) []byte {
+	b, _ := json.Marshal(chaintap.Event{Type: "event", ContractName: "BatteryRegistry", EventName: name, BlockNumber: block, LogIndex: idx, Args: json.RawMessage(args)})
+	return b
+}
+
+const bat = "0xAbC0000000000000000000000000000000000001"
+
+func TestTableFoldsAndRetracts(t *testing.T) {
+	tb := NewTable("BatteryRegistry")
+	changes, stop := tb.Subscribe()
+	defer stop()
+	tb.Apply("r", event("BatteryRegistered", 1, 0, `{"battery":"`+bat+`","owner":"0xOwner","yearBuilt":"2021","country":"DE"}`))
+	tb.Apply("c1", event("ChargeRecorded", 2, 0, `{"battery":"`+bat+`","by":"0xS","chargeCycles":"1"}`))
+	tb.Apply("c2", event("ChargeRecorded", 3, 0, `{"battery":"`+bat+`","by":"0xS","chargeCycles":"2"}`))
+	tb.Apply("l", event("BatteryLocked", 4, 0, `{"battery":"`+bat+`","owner":"0xOwner"}`))
+	tb.Apply("x", event("Transfer", 4, 1, `{"from":"a"}`)) // not a battery event
+	s, ok := tb.Get("0xabc0000000000000000000000000000000000001")
+	if !ok || s.YearBuilt != 2021 || s.Country != "DE" || s.ChargeCycles != 2 || !s.Blocked || s.Owner != "0xOwner" {
+		t.Fatalf("row = %+v", s)
+	}
+	// A reorg retracts the lock and the second charge.
+	tb.Apply("l", nil)
+	tb.Apply("c2", nil)
+	if s, _ := tb.Get(bat); s.Blocked || s.ChargeCycles != 1 {
+		t.Fatalf("after retractions row = %+v", s)
+	}
+	tb.Apply("r", nil)
+	if _, ok := tb.Get(bat); ok || len(tb.All()) != 0 {
+		t.Fatal("a battery whose registration was retracted is still in the table")
+	}
+	if n := len(changes); n != 7 {
+		t.Fatalf("%d changes sent, want 7 (one per battery event)", n)
+	}
+}

@@ -1,0 +1,102 @@
+package httpapi
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"sync"
+
+	"github.com/chaintap/chaintap"
+)
+
+// BlockSummary is what the page shows of a block.
+type BlockSummary struct {
+	Number           uint64 `json:"number"`
+	Hash             string `json:"hash"`
+	Timestamp        uint64 `json:"timestamp"`
+	TransactionCount uint64 `json:"transaction_count"`
+	GasUsed          uint64 `json:"gas_used"`
+	Retracted        bool   `json:"retracted,omitempty"`
+}
+
+// RecentBlocks keeps the newest blocks of a head-view blocks topic,
+// retractions applied (a reorg replaces a block in place).
+type RecentBlocks struct {
+	mu     sync.Mutex
+	size   int
+	blocks map[string]BlockSummary // by key (number)
+	subs   map[chan BlockSummary]struct{}
+}
+
+// NewRecentBlocks keeps the newest size blocks.
+func NewRecentBlocks(size int) *RecentBlocks {
+	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}, subs: map[chan BlockSummary]struct{}{}}
+}
+
+// Apply takes one record of the blocks topic (value nil: a retraction).
+func (r *RecentBlocks) Apply(key string, value []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var s BlockSummary
+	if value == nil {
+		old, ok := r.blocks[key]
+		if !ok {
+			return
+		}
+		delete(r.blocks, key)
+		s, s.Retracted = old, true
+	} else {
+		var b chaintap.Block
+		if json.Unmarshal(value, &b) != nil {
+			return
+		}
+		s = BlockSummary{Number: b.Number, Hash: b.Hash, Timestamp: b.Timestamp, TransactionCount: b.TransactionCount, GasUsed: b.GasUsed}
+		r.blocks[key] = s
+		r.trim()
+	}
+	for ch := range r.subs {
+		select {
+		case ch <- s:
+		default:
+		}
+	}
+}
+
+func (r *RecentBlocks) trim() {
+	for len(r.blocks) > r.size {
+		var oldest string
+		var n uint64
+		for k, b := range r.blocks {
+			if oldest == "" || b.Number < n {
+				oldest, n = k, b.Number
+			}
+		}
+		delete(r.blocks, oldest)
+	}
+}
+
+// Latest returns the kept blocks, newest first.
+func (r *RecentBlocks) Latest() []BlockSummary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]BlockSummary, 0, len(r.blocks))
+	for _, b := range r.blocks {
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b BlockSummary) int { return cmp.Compare(b.Number, a.Number) })
+	return out
+}
+
+// Subscribe returns a channel of new and retracted blocks and a function
+// that ends the subscription.
+func (r *RecentBlocks) Subscribe() (<-chan BlockSummary, func()) {
+	ch := make(chan BlockSummary, 64)
+	r.mu.Lock()
+	r.subs[ch] = struct{}{}
+	r.mu.Unlock()
+	return ch, func() {
+		r.mu.Lock()
+		delete(r.subs, ch)
+		r.mu.Unlock()
+	}
+}
