@@ -1,0 +1,56 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chaintap/chaintap/internal/aptget"
+	"github.com/chaintap/chaintap/internal/ingesttest"
+)
+
+// TestPageInChromium opens the live page of `chaintap up` in headless
+// Debian Chromium driven by playwright-core: it looks a battery up, clicks
+// Lock and sees "blocked: true" arrive; bad input shows clear messages.
+// Screenshots are kept in .artifacts/page/.
+func TestPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs chaintap up and Chromium")
+	}
+	chromium := aptget.Ensure(t, "chromium", "chromium")
+	e2e, err := filepath.Abs(filepath.Join("..", "..", "e2e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
+		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--silent")
+		npm.Dir = e2e
+		if out, err := npm.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in e2e/: %v\n%s", err, out)
+		}
+	}
+	artifacts, err := filepath.Abs(filepath.Join("..", "..", ".artifacts", "page"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	u := newUpRun(t)
+	u.start()
+	ingesttest.WaitFor(t, 30*time.Second, "the page", func() bool {
+		_, err := httpGet("http://" + u.httpAddr + "/")
+		return err == nil
+	})
+	cmd := exec.Command("node", "page.mjs", "http://"+u.httpAddr, artifacts)
+	cmd.Dir = e2e
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok:") {
+		t.Fatalf("browser test: %v\n%s", err, out)
+	}
+	t.Logf("%s(screenshots in %s)", out, artifacts)
+}
