@@ -10,8 +10,14 @@ import _ "embed"
 //go:generate npm ci --no-audit --no-fund --silent
 //go:generate node compile.js build
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10 --v2 --abi build/BatteryRegistry.abi --bin build/BatteryRegistry.bin --pkg contracts --type BatteryRegistry --out battery_registry.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10 --v2 --abi build/DemoToken.abi --bin build/DemoToken.bin --pkg contracts --type DemoToken --out demo_token.go
 
 // BatteryRegistryABI is the registry's ABI JSON, for decoding its events.
 //
 //go:embed build/BatteryRegistry.abi
 var BatteryRegistryABI []byte
+
+// DemoTokenABI is the demo token's ABI JSON.
+//
+//go:embed build/DemoToken.abi
+var DemoTokenABI []byte

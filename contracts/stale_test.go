@@ -21,14 +21,16 @@ func TestGeneratedUpToDate(t *testing.T) {
 	}
 	dir := t.TempDir()
 	run(t, ".", "node", "compile.js", dir)
-	for _, f := range []string{"BatteryRegistry.abi", "BatteryRegistry.bin"} {
-		same(t, filepath.Join("build", f), filepath.Join(dir, f))
+	for _, c := range []struct{ name, bindings string }{{"BatteryRegistry", "battery_registry.go"}, {"DemoToken", "demo_token.go"}} {
+		for _, ext := range []string{".abi", ".bin"} {
+			same(t, filepath.Join("build", c.name+ext), filepath.Join(dir, c.name+ext))
+		}
+		out := filepath.Join(dir, c.bindings)
+		run(t, ".", "go", "run", "github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10", "--v2",
+			"--abi", filepath.Join(dir, c.name+".abi"), "--bin", filepath.Join(dir, c.name+".bin"),
+			"--pkg", "contracts", "--type", c.name, "--out", out)
+		same(t, c.bindings, out)
 	}
-	out := filepath.Join(dir, "battery_registry.go")
-	run(t, ".", "go", "run", "github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10", "--v2",
-		"--abi", filepath.Join(dir, "BatteryRegistry.abi"), "--bin", filepath.Join(dir, "BatteryRegistry.bin"),
-		"--pkg", "contracts", "--type", "BatteryRegistry", "--out", out)
-	same(t, "battery_registry.go", out)
 }
 
 func run(t *testing.T, dir, name string, args ...string) {

@@ -27,7 +27,8 @@ const (
 	fleetStations  = 2
 	fleetOwners    = 5
 	FleetBatteries = 50
-	fleetKeys      = 1 + fleetStations + fleetOwners + FleetBatteries
+	fleetExchanges = 3
+	fleetKeys      = 1 + fleetStations + fleetOwners + FleetBatteries + fleetExchanges
 )
 
 var fleetCountries = []string{"DE", "FR", "NO", "SE", "NL", "CN", "KR", "JP", "US", "PL"}
@@ -40,6 +41,10 @@ type Fleet struct {
 	reg          *contracts.BatteryRegistry
 	inst         *bind.BoundContract
 	addr         common.Address
+	token        *contracts.DemoToken
+	tokenInst    *bind.BoundContract
+	tokenAddr    common.Address
+	exchanges    []*ecdsa.PrivateKey
 	manufacturer *ecdsa.PrivateKey
 	stations     []*ecdsa.PrivateKey
 	owners       []*ecdsa.PrivateKey
@@ -59,13 +64,19 @@ func NewFleet(ctx context.Context, c *Chain, seed, addrFile string) (*Fleet, err
 	keys := fleetKeySet(seed)
 	f := &Fleet{chain: c, reg: contracts.NewBatteryRegistry(), manufacturer: keys[0],
 		stations: keys[1 : 1+fleetStations], owners: keys[1+fleetStations : 1+fleetStations+fleetOwners],
-		batteries: keys[1+fleetStations+fleetOwners:], blocked: map[common.Address]bool{}, nonces: map[common.Address]uint64{}}
+		batteries: keys[1+fleetStations+fleetOwners : 1+fleetStations+fleetOwners+FleetBatteries],
+		exchanges: keys[1+fleetStations+fleetOwners+FleetBatteries:],
+		token:     contracts.NewDemoToken(),
+		blocked:   map[common.Address]bool{}, nonces: map[common.Address]uint64{}}
 	if addrFile != "" {
-		if raw, err := os.ReadFile(addrFile); err == nil && common.IsHexAddress(strings.TrimSpace(string(raw))) {
-			addr := common.HexToAddress(strings.TrimSpace(string(raw)))
-			if code, err := c.client.CodeAt(ctx, addr, nil); err == nil && len(code) > 0 {
-				f.bind(addr)
-				return f, f.loadBlocked(ctx)
+		if raw, err := os.ReadFile(addrFile); err == nil {
+			lines := strings.Fields(string(raw))
+			if len(lines) == 2 && common.IsHexAddress(lines[0]) && common.IsHexAddress(lines[1]) {
+				registry, token := common.HexToAddress(lines[0]), common.HexToAddress(lines[1])
+				if code, err := c.client.CodeAt(ctx, registry, nil); err == nil && len(code) > 0 {
+					f.bind(registry, token)
+					return f, f.loadBlocked(ctx)
+				}
 			}
 		}
 	}
@@ -73,15 +84,24 @@ func NewFleet(ctx context.Context, c *Chain, seed, addrFile string) (*Fleet, err
 		return nil, err
 	}
 	if addrFile != "" {
-		if err := os.WriteFile(addrFile, []byte(f.addr.Hex()+"\n"), 0o644); err != nil {
-			return nil, fmt.Errorf("saving the registry address: %w", err)
+		if err := os.WriteFile(addrFile, []byte(f.addr.Hex()+"\n"+f.tokenAddr.Hex()+"\n"), 0o644); err != nil {
+			return nil, fmt.Errorf("saving the contract addresses: %w", err)
 		}
 	}
 	return f, nil
 }
 
-func (f *Fleet) bind(addr common.Address) {
-	f.addr, f.inst = addr, f.reg.Instance(f.chain.client, addr)
+func (f *Fleet) bind(registry, token common.Address) {
+	f.addr, f.inst = registry, f.reg.Instance(f.chain.client, registry)
+	f.tokenAddr, f.tokenInst = token, f.token.Instance(f.chain.client, token)
+}
+
+// Token is the DemoToken's address.
+func (f *Fleet) Token() common.Address { return f.tokenAddr }
+
+// holders are the token's wallets (the owners) and exchanges.
+func (f *Fleet) holders() []*ecdsa.PrivateKey {
+	return append(append([]*ecdsa.PrivateKey(nil), f.owners...), f.exchanges...)
 }
 
 // Registry is the BatteryRegistry's address.
@@ -107,8 +127,20 @@ func (f *Fleet) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("deploying the battery registry: %w", err)
 	}
+	supply := new(big.Int).Mul(big.NewInt(1e9), big.NewInt(1e18))
+	opts.Nonce = new(big.Int).SetUint64(1)
+	tokenAddr, _, err := bind.DeployContract(opts, common.FromHex(contracts.DemoTokenMetaData.Bin), f.chain.client, f.token.PackConstructor(supply))
+	if err != nil {
+		return fmt.Errorf("deploying the demo token: %w", err)
+	}
 	f.chain.Commit()
-	f.bind(addr)
+	f.bind(addr, tokenAddr)
+	share := new(big.Int).Div(supply, big.NewInt(int64(2*len(f.holders()))))
+	for _, h := range f.holders() {
+		if _, err := f.sendTo(ctx, f.tokenInst, f.manufacturer, f.token.PackTransfer(crypto.PubkeyToAddress(h.PublicKey), share), 0); err != nil {
+			return err
+		}
+	}
 	for _, s := range f.stations {
 		if _, err := f.send(ctx, f.manufacturer, f.reg.PackAddStation(crypto.PubkeyToAddress(s.PublicKey)), 0); err != nil {
 			return err
@@ -157,6 +189,8 @@ func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
 			f.setBlocked(b, false)
 		case r <= 5:
 			_, err = f.send(ctx, f.batteries[i], f.reg.PackRecordCharge(b), 100_000)
+		case r <= 9:
+			err = f.tokenFlow(ctx, rng)
 		default:
 			_, err = f.send(ctx, f.stations[rng.IntN(len(f.stations))], f.reg.PackRecordCharge(b), 100_000)
 		}
@@ -165,6 +199,19 @@ func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
 		}
 	}
 	return nil
+}
+
+// tokenFlow moves tokens between a wallet and an exchange, either way:
+// deposits and withdrawals, the flows an exchange's analysts watch.
+func (f *Fleet) tokenFlow(ctx context.Context, rng *rand.Rand) error {
+	wallet, exchange := f.owners[rng.IntN(len(f.owners))], f.exchanges[rng.IntN(len(f.exchanges))]
+	from, to := wallet, exchange
+	if rng.IntN(2) == 0 {
+		from, to = exchange, wallet
+	}
+	amount := new(big.Int).Mul(big.NewInt(1+rng.Int64N(1000)), big.NewInt(1e18))
+	_, err := f.sendTo(ctx, f.tokenInst, from, f.token.PackTransfer(crypto.PubkeyToAddress(to.PublicKey), amount), 100_000)
+	return err
 }
 
 func (f *Fleet) isBlocked(b common.Address) bool {
@@ -183,6 +230,11 @@ func (f *Fleet) setBlocked(b common.Address, v bool) {
 // estimated, so a call the contract refuses fails here with its reason;
 // with a fixed gas it is sent anyway and mined as a failed transaction.
 func (f *Fleet) send(ctx context.Context, key *ecdsa.PrivateKey, data []byte, gas uint64) (*types.Transaction, error) {
+	return f.sendTo(ctx, f.inst, key, data, gas)
+}
+
+// sendTo is send to any of the fleet's contracts.
+func (f *Fleet) sendTo(ctx context.Context, inst *bind.BoundContract, key *ecdsa.PrivateKey, data []byte, gas uint64) (*types.Transaction, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	from := crypto.PubkeyToAddress(key.PublicKey)
@@ -196,7 +248,7 @@ func (f *Fleet) send(ctx context.Context, key *ecdsa.PrivateKey, data []byte, ga
 	}
 	opts := bind.NewKeyedTransactor(key, big.NewInt(ChainID))
 	opts.Context, opts.GasLimit, opts.Nonce = ctx, gas, new(big.Int).SetUint64(nonce)
-	tx, err := bind.Transact(f.inst, opts, data)
+	tx, err := bind.Transact(inst, opts, data)
 	if err != nil {
 		delete(f.nonces, from) // ask the node again next time
 

@@ -28,7 +28,7 @@ func TestFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	failed, ok := 0, 0
+	failed, ok, transfers := 0, 0, 0
 	for range 40 {
 		if err := f.Step(ctx, rng, 5); err != nil {
 			t.Fatal(err)
@@ -45,13 +45,18 @@ func TestFleet(t *testing.T) {
 			}
 			if r.Status == 1 {
 				ok++
+				for _, l := range r.Logs {
+					if l.Address == f.Token() {
+						transfers++
+					}
+				}
 			} else {
 				failed++
 			}
 		}
 	}
-	if ok < 150 || failed == 0 {
-		t.Fatalf("%d transactions succeeded and %d were refused; want most to succeed and some refused", ok, failed)
+	if ok < 150 || failed == 0 || transfers == 0 {
+		t.Fatalf("%d transactions succeeded (%d token transfers) and %d were refused; want most to succeed, token flows and some refused", ok, transfers, failed)
 	}
 	reg := contracts.NewBatteryRegistry()
 	info, err := bind.Call(reg.Instance(c.Client(), f.Registry()), nil, reg.PackGetBattery(f.Batteries()[0]), reg.UnpackGetBattery)
@@ -59,7 +64,7 @@ func TestFleet(t *testing.T) {
 		t.Fatalf("battery 0: %+v %v", info, err)
 	}
 	again, err := devchain.NewFleet(ctx, c, c.Seed(), addrFile)
-	if err != nil || again.Registry() != f.Registry() {
+	if err != nil || again.Registry() != f.Registry() || again.Token() != f.Token() {
 		t.Fatalf("second NewFleet: %v, registry %s vs %s", err, again.Registry(), f.Registry())
 	}
 }

@@ -60,6 +60,7 @@ func (c *Config) defaults() {
 // Progress is reported after every committed batch.
 type Progress struct {
 	Head      uint64 // newest block published
+	HeadHash  string
 	Target    uint64 // newest block the node announced
 	Confirmed uint64
 	Applied   int // blocks applied by this batch

@@ -96,11 +96,17 @@ func (h *harness) chainHead() uint64 {
 	return n
 }
 
-// waitCaughtUp waits until the follower published the chain's head.
+// waitCaughtUp waits until the follower published the chain's head: the
+// same block, not just the same height (after a reorg to a shorter or
+// equally long chain, the old head has that height too).
 func (h *harness) waitCaughtUp() {
 	h.t.Helper()
-	want := h.chainHead()
-	ingesttest.WaitFor(h.t, 30*time.Second, "the follower to reach block "+ingesttest.Itoa(want), func() bool {
+	head, err := h.chain.Client().HeaderByNumber(context.Background(), nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	want := strings.ToLower(head.Hash().Hex())
+	ingesttest.WaitFor(h.t, 60*time.Second, "the follower to reach block "+head.Number.String()+" "+want, func() bool {
 		select {
 		case err := <-h.done:
 			h.t.Fatalf("follower stopped: %v", err)
@@ -108,7 +114,7 @@ func (h *harness) waitCaughtUp() {
 		}
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		return h.progress.Head >= want
+		return h.progress.HeadHash == want
 	})
 }
 

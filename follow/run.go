@@ -259,7 +259,7 @@ func (r *run) committed(b chaintap.Batch) {
 	r.metrics.blocks.WithLabelValues(chain, "head", "retract").Add(float64(len(b.Retract)))
 	r.metrics.blocks.WithLabelValues(chain, "confirmed", "upsert").Add(float64(len(b.Confirm)))
 	if r.onProgress != nil {
-		r.onProgress(Progress{Head: head.Number, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
+		r.onProgress(Progress{Head: head.Number, HeadHash: head.Hash, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
 	}
 }
 

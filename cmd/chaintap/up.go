@@ -17,22 +17,30 @@ import (
 	"github.com/chaintap/chaintap/kafka"
 )
 
-// startFleet deploys the demo's battery registry on the devchain (or finds
-// it again after a restart) and writes its ABI where the decoder reads it.
-func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devchain.Fleet, config.Contract, error) {
+// startFleet deploys the demo's contracts on the devchain (or finds them
+// again after a restart) and writes their ABIs where the decoder reads them.
+func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devchain.Fleet, []config.Contract, error) {
 	dir := filepath.Join(dataDir, "devchain")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, config.Contract{}, err
+		return nil, nil, err
 	}
-	fleet, err := devchain.NewFleet(ctx, c, c.Seed(), filepath.Join(dir, "battery-registry.address"))
+	fleet, err := devchain.NewFleet(ctx, c, c.Seed(), filepath.Join(dir, "demo-contracts.addresses"))
 	if err != nil {
-		return nil, config.Contract{}, err
+		return nil, nil, err
 	}
-	abiPath := filepath.Join(dir, "BatteryRegistry.abi.json")
-	if err := os.WriteFile(abiPath, contracts.BatteryRegistryABI, 0o644); err != nil {
-		return nil, config.Contract{}, err
+	var cs []config.Contract
+	for _, d := range []struct {
+		name string
+		addr string
+		abi  []byte
+	}{{"BatteryRegistry", fleet.Registry().Hex(), contracts.BatteryRegistryABI}, {"DemoToken", fleet.Token().Hex(), contracts.DemoTokenABI}} {
+		path := filepath.Join(dir, d.name+".abi.json")
+		if err := os.WriteFile(path, d.abi, 0o644); err != nil {
+			return nil, nil, err
+		}
+		cs = append(cs, config.Contract{Name: d.name, Address: d.addr, ABI: path})
 	}
-	return fleet, config.Contract{Name: "BatteryRegistry", Address: fleet.Registry().Hex(), ABI: abiPath}, nil
+	return fleet, cs, nil
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -86,17 +94,17 @@ kafka.brokers, no embedded broker is started.`,
 					return err
 				}
 				defer c.Close()
-				fleet, contract, err := startFleet(ctx, c, cfg.DataDir)
+				fleet, demoContracts, err := startFleet(ctx, c, cfg.DataDir)
 				if err != nil {
 					return err
 				}
 				from := uint64(0)
-				cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: []config.Contract{contract}}}
+				cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: demoContracts}}
 				if cfg, err = config.Revalidate(cfg); err != nil {
 					return err
 				}
 				printDevchain(e.stdout, c)
-				fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n", fleet.Registry().Hex(), devchain.FleetBatteries)
+				fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", fleet.Registry().Hex(), devchain.FleetBatteries, fleet.Token().Hex())
 				locker = fleet
 				run := flags.run()
 				run.Fleet, run.FleetTxsPerBlock = fleet, 3

@@ -118,6 +118,7 @@ func TestUpDemo(t *testing.T) {
 		t.Fatalf("kcat on devchain.blocks: %v\n%.500s", err, out)
 	}
 	checkAPI(t, "http://"+u.httpAddr)
+	cyclesBefore := totalCycles("http://" + u.httpAddr)
 
 	before, err := kafka.ReadCursor(context.Background(), kcfg, "devchain")
 	if err != nil || before == nil {
@@ -142,6 +143,10 @@ func TestUpDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
+	// The table is rebuilt from Kafka and goes on from where it was.
+	ingesttest.WaitFor(t, 30*time.Second, "the table to come back with every charge", func() bool {
+		return totalCycles("http://"+u.httpAddr) >= cyclesBefore && cyclesBefore > 0
+	})
 	// Across the restart, every block once, in order, in the confirmed view
 	// (which the running follower may have extended meanwhile).
 	ingesttest.CheckConfirmedPrefix(t, kcfg, kafka.TopicsFor("", "devchain"), src, 0, cur.Confirmed)
@@ -190,21 +195,8 @@ func checkAPI(t *testing.T, base string) {
 			break
 		}
 	}
-	charges := func() (n int64) {
-		var rs []battery.Status
-		r, err := http.Get(base + "/api/batteries")
-		if err != nil {
-			return 0
-		}
-		defer r.Body.Close()
-		_ = json.NewDecoder(r.Body).Decode(&rs)
-		for _, b := range rs {
-			n += b.ChargeCycles
-		}
-		return n
-	}
-	c0 := charges()
-	ingesttest.WaitFor(t, 30*time.Second, "the table to count new charges", func() bool { return charges() > c0 })
+	c0 := totalCycles(base)
+	ingesttest.WaitFor(t, 30*time.Second, "the table to count new charges", func() bool { return totalCycles(base) > c0 })
 	if code, m := call(t, "GET", base+"/api/batteries/"+id, ""); code != 200 || m["year_built"] == nil {
 		t.Fatalf("lookup: %d %v", code, m)
 	}
@@ -242,4 +234,19 @@ func httpGet(url string) (int, error) {
 	}
 	r.Body.Close()
 	return r.StatusCode, nil
+}
+
+// totalCycles sums the charge cycles of the battery table over HTTP.
+func totalCycles(base string) (n int64) {
+	var rs []battery.Status
+	r, err := http.Get(base + "/api/batteries")
+	if err != nil {
+		return 0
+	}
+	defer r.Body.Close()
+	_ = json.NewDecoder(r.Body).Decode(&rs)
+	for _, b := range rs {
+		n += b.ChargeCycles
+	}
+	return n
 }
