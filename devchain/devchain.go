@@ -82,7 +82,7 @@ func Start(cfg Config) (*Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		modules := []string{"eth", "net", "web3", "debug"}
+		modules := []string{"eth", "net", "web3", "debug", "devchain"}
 		nodeConf.HTTPHost, nodeConf.HTTPPort, nodeConf.HTTPModules = host, port, modules
 		nodeConf.WSHost, nodeConf.WSPort, nodeConf.WSModules = host, port, modules
 		nodeConf.HTTPVirtualHosts, nodeConf.HTTPCors, nodeConf.WSOrigins = []string{"*"}, []string{"*"}, []string{"*"}
