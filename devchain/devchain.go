@@ -190,10 +190,29 @@ func (c *Chain) Reorg(ctx context.Context, depth, blocks int) error {
 		}
 		return err
 	}
-	for range blocks {
+	return c.sealUpTo(ctx, blocks)
+}
+
+// sealUpTo seals until blocks more blocks are on the chain. The beacon's
+// Commit only logs a failure (under load, building a payload can fail),
+// so count the blocks instead of the calls: a reorg that orphaned blocks
+// and sealed none would leave the chain silently shorter.
+func (c *Chain) sealUpTo(ctx context.Context, blocks int) error {
+	start, err := c.client.BlockNumber(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the head: %w", err)
+	}
+	for attempt := 0; attempt < 10*blocks+10; attempt++ {
+		n, err := c.client.BlockNumber(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the head: %w", err)
+		}
+		if n >= start+uint64(blocks) {
+			return nil
+		}
 		c.beacon.Commit()
 	}
-	return nil
+	return fmt.Errorf("sealing %d blocks after a reorg: the chain did not grow", blocks)
 }
 
 func (c *Chain) fork(ctx context.Context, depth int) error {

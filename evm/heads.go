@@ -43,7 +43,14 @@ func (s *Source) subscribe(ctx context.Context, heads chan<- uint64) error {
 		return err
 	}
 	defer sub.Unsubscribe()
+	// A safety net: nodes send no notification when their head goes back
+	// (geth's debug_setHead, a fork choice to an older block), and a
+	// notification can be lost on the way. Asking now and then costs one
+	// call and bounds how long the follower can miss such a change.
+	safety := time.NewTicker(5 * s.cfg.PollInterval)
+	defer safety.Stop()
 	for {
+		var n uint64
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -53,11 +60,18 @@ func (s *Source) subscribe(ctx context.Context, heads chan<- uint64) error {
 			}
 			return err
 		case h := <-ch:
-			select {
-			case heads <- uint64(h.Number):
-			case <-ctx.Done():
-				return ctx.Err()
+			n = uint64(h.Number)
+		case <-safety.C:
+			head, err := s.HeadNumber(ctx)
+			if err != nil {
+				return err
 			}
+			n = head
+		}
+		select {
+		case heads <- n:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
