@@ -185,8 +185,16 @@ func serveMetrics(ctx context.Context, g *errgroup.Group, addr string, reg *prom
 	if err != nil {
 		return fmt.Errorf("metrics address %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
 	log.Info("serving metrics", "url", "http://"+l.Addr().String()+"/metrics")
+	serveHTTP(ctx, g, l, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return nil
+}
+
+// serveHTTP serves h on l in g until ctx is done, then shuts down within
+// 5 s. Requests (live streams above all) see ctx, so they end with it.
+func serveHTTP(ctx context.Context, g *errgroup.Group, l net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	g.Go(func() error {
 		if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 			return err
@@ -199,5 +207,4 @@ func serveMetrics(ctx context.Context, g *errgroup.Group, addr string, reg *prom
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	return nil
 }

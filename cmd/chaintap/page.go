@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
@@ -39,20 +36,6 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 	if err != nil {
 		return "", fmt.Errorf("page address %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: httpapi.New(table, locker, blocks, log), ReadHeaderTimeout: 5 * time.Second,
-		// Requests (the live streams above all) end when chaintap stops.
-		BaseContext: func(net.Listener) context.Context { return ctx }}
-	g.Go(func() error {
-		if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
-	})
+	serveHTTP(ctx, g, l, httpapi.New(table, locker, blocks, log))
 	return "http://" + l.Addr().String(), nil
 }
