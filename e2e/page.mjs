@@ -33,6 +33,7 @@ try {
   await page.fill('#battery-id', '0x0000000000000000000000000000000000000bad');
   await page.click('#find button');
   await page.waitForSelector('#message.error:has-text("no battery")', { timeout: 10000 });
+  await page.waitForSelector('#battery', { state: 'hidden', timeout: 5000 }); // no stale details
   await page.fill('#battery-id', 'not-an-address');
   await page.click('#find button');
   await page.waitForSelector('#message.error:has-text("not a battery id")', { timeout: 10000 });
