@@ -67,9 +67,6 @@ func NewTraffic(ctx context.Context, c *Chain) (*Traffic, error) {
 // Token is the token contract's address.
 func (t *Traffic) Token() common.Address { return t.token }
 
-// Emitter is the log-emitting contract's address.
-func (t *Traffic) Emitter() common.Address { return t.emitter }
-
 // Send sends n random transactions (not yet sealed): value transfers,
 // calls of the log emitter and token transfers, a third each.
 func (t *Traffic) Send(ctx context.Context, rng *rand.Rand, n int) error {

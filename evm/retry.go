@@ -103,9 +103,9 @@ func (s *Source) retry(ctx context.Context, what string, fn func(context.Context
 		case classPermanent:
 			return fmt.Errorf("%s: %w", what, err)
 		case classWrong:
-			limit = s.retry_.Wrong
+			limit = s.cfg.Retry.Wrong
 		case classNotFound:
-			limit = s.retry_.NotFound
+			limit = s.cfg.Retry.NotFound
 		}
 		if limit > 0 && attempt >= limit {
 			return fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt, err)
@@ -120,9 +120,9 @@ func (s *Source) retry(ctx context.Context, what string, fn func(context.Context
 
 // backoff is exponential with full jitter, capped at RetryPolicy.Max.
 func (s *Source) backoff(attempt int) time.Duration {
-	d := s.retry_.Initial << min(attempt-1, 20)
-	if d <= 0 || d > s.retry_.Max {
-		d = s.retry_.Max
+	d := s.cfg.Retry.Initial << min(attempt-1, 20)
+	if d <= 0 || d > s.cfg.Retry.Max {
+		d = s.cfg.Retry.Max
 	}
 	return d/2 + rand.N(d/2+1)
 }

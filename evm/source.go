@@ -56,7 +56,6 @@ type Source struct {
 	chain   string
 	client  *rpc.Client
 	cfg     Config
-	retry_  RetryPolicy
 	sem     chan struct{}
 	log     *slog.Logger
 	metrics *Metrics
@@ -104,7 +103,7 @@ func New(client *rpc.Client, cfg Config, log *slog.Logger, m *Metrics) *Source {
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	return &Source{chain: cfg.Chain, client: client, cfg: cfg, retry_: cfg.Retry,
+	return &Source{chain: cfg.Chain, client: client, cfg: cfg,
 		sem: make(chan struct{}, cfg.Concurrency), log: log, metrics: m}
 }
 

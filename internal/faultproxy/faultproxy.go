@@ -44,19 +44,17 @@ type Proxy struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	rng      *rand.Rand
-	enabled  atomic.Bool
 	counts   sync.Map // fault → *atomic.Int64
 	upstream *http.Client
 }
 
-// Start starts a proxy for target; faults are on until Disable.
+// Start starts a proxy for target.
 func Start(target string, cfg Config) *Proxy {
 	if cfg.SlowFor == 0 {
 		cfg.SlowFor = 200 * time.Millisecond
 	}
 	p := &Proxy{target: target, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed+1)),
 		upstream: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	p.enabled.Store(true)
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
 	return p
@@ -64,9 +62,6 @@ func Start(target string, cfg Config) *Proxy {
 
 // Close stops the proxy.
 func (p *Proxy) Close() { p.srv.Close() }
-
-// Disable stops injecting faults (to let a test converge).
-func (p *Proxy) Disable() { p.enabled.Store(false) }
 
 // Injected returns how many faults of a kind were injected.
 func (p *Proxy) Injected(kind string) int64 {
@@ -83,9 +78,6 @@ func (p *Proxy) count(kind string) {
 }
 
 func (p *Proxy) pick() string {
-	if !p.enabled.Load() {
-		return ""
-	}
 	p.mu.Lock()
 	x := p.rng.Float64()
 	p.mu.Unlock()

@@ -4,7 +4,6 @@ package gethtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -129,6 +128,3 @@ func freePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
-
-// ErrNoDevAccount means geth --dev exposed no unlocked account.
-var ErrNoDevAccount = errors.New("geth --dev has no account")
