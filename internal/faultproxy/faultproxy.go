@@ -139,14 +139,18 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	p.forward(w, r, body)
 }
 
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+// post sends body to the node as r's request would go.
+func (p *Proxy) post(r *http.Request, body []byte) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.upstream.Do(req)
+	return p.upstream.Do(req)
+}
+
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, body []byte) {
+	resp, err := p.post(r, body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
@@ -189,12 +193,7 @@ func (p *Proxy) tamper(r *http.Request, body []byte, result string) ([]byte, boo
 	if len(target) == 0 {
 		return nil, false
 	}
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, p.target, bytes.NewReader(body))
-	if err != nil {
-		return nil, false
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.upstream.Do(req)
+	resp, err := p.post(r, body)
 	if err != nil {
 		return nil, false
 	}
