@@ -237,7 +237,19 @@ func (c *Chain) fork(ctx context.Context, depth int) error {
 // while the node is still indexing it: right after a block is sealed, geth
 // may answer "transaction indexing is in progress" or "not found".
 func (c *Chain) Receipt(ctx context.Context, tx common.Hash) (*types.Receipt, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	return c.waitReceipt(ctx, tx, 10*time.Second)
+}
+
+// WaitSealed waits (up to 30 s) until tx is in a block — the devchain
+// seals on its own interval — and returns its receipt.
+func (c *Chain) WaitSealed(ctx context.Context, tx common.Hash) (*types.Receipt, error) {
+	return c.waitReceipt(ctx, tx, 30*time.Second)
+}
+
+// waitReceipt asks for tx's receipt until it is there or d has passed;
+// "not found" and "indexing" mean not yet, any other error is returned.
+func (c *Chain) waitReceipt(ctx context.Context, tx common.Hash, d time.Duration) (*types.Receipt, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	for {
 		r, err := c.client.TransactionReceipt(ctx, tx)
@@ -251,24 +263,6 @@ func (c *Chain) Receipt(ctx context.Context, tx common.Hash) (*types.Receipt, er
 		case <-ctx.Done():
 			return nil, fmt.Errorf("receipt of %s: %w (last: %v)", tx.Hex(), ctx.Err(), err)
 		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-// WaitSealed waits until tx is in a block (the devchain seals on its own
-// interval) and returns its receipt.
-func (c *Chain) WaitSealed(ctx context.Context, tx common.Hash) (*types.Receipt, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for {
-		r, err := c.client.TransactionReceipt(ctx, tx)
-		if err == nil {
-			return r, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for %s to be sealed: %w", tx.Hex(), ctx.Err())
-		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
