@@ -49,6 +49,7 @@ type Fleet struct {
 	stations     []*ecdsa.PrivateKey
 	owners       []*ecdsa.PrivateKey
 	batteries    []*ecdsa.PrivateKey
+	batteryIDs   []common.Address // the batteries' addresses, derived once
 	mu           sync.Mutex // one transaction at a time: nonces
 	blocked      map[common.Address]bool
 	nonces       map[common.Address]uint64
@@ -68,6 +69,9 @@ func NewFleet(ctx context.Context, c *Chain, seed, addrFile string) (*Fleet, err
 		exchanges: keys[1+fleetStations+fleetOwners+FleetBatteries:],
 		token:     contracts.NewDemoToken(),
 		blocked:   map[common.Address]bool{}, nonces: map[common.Address]uint64{}}
+	for _, k := range f.batteries {
+		f.batteryIDs = append(f.batteryIDs, crypto.PubkeyToAddress(k.PublicKey))
+	}
 	if addrFile != "" {
 		if raw, err := os.ReadFile(addrFile); err == nil {
 			lines := strings.Fields(string(raw))
@@ -108,13 +112,7 @@ func (f *Fleet) holders() []*ecdsa.PrivateKey {
 func (f *Fleet) Registry() common.Address { return f.addr }
 
 // Batteries lists the fleet's battery ids (account addresses).
-func (f *Fleet) Batteries() []common.Address {
-	out := make([]common.Address, len(f.batteries))
-	for i, k := range f.batteries {
-		out[i] = crypto.PubkeyToAddress(k.PublicKey)
-	}
-	return out
-}
+func (f *Fleet) Batteries() []common.Address { return slices.Clone(f.batteryIDs) }
 
 // OwnerKey returns the key of the owner of battery i (dev keys: the demo's
 // page signs lock and unlock with them).
@@ -147,7 +145,7 @@ func (f *Fleet) setup(ctx context.Context) error {
 		}
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
-	for i, b := range f.Batteries() {
+	for i, b := range f.batteryIDs {
 		year := uint16(2015 + rng.IntN(11))
 		country := fleetCountries[rng.IntN(len(fleetCountries))]
 		owner := crypto.PubkeyToAddress(f.OwnerKey(i).PublicKey)
@@ -160,7 +158,7 @@ func (f *Fleet) setup(ctx context.Context) error {
 }
 
 func (f *Fleet) loadBlocked(ctx context.Context) error {
-	for _, b := range f.Batteries() {
+	for _, b := range f.batteryIDs {
 		info, err := bind.Call(f.inst, &bind.CallOpts{Context: ctx}, f.reg.PackGetBattery(b), f.reg.UnpackGetBattery)
 		if err != nil {
 			return fmt.Errorf("reading battery %s: %w", b.Hex(), err)
@@ -175,7 +173,7 @@ func (f *Fleet) loadBlocked(ctx context.Context) error {
 // unlock by an owner, and charges of blocked batteries, which the registry
 // refuses (they are mined as failed transactions).
 func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
-	bats := f.Batteries()
+	bats := f.batteryIDs
 	for range n {
 		i := rng.IntN(len(bats))
 		b := bats[i]
@@ -279,7 +277,7 @@ func (f *Fleet) SetBlocked(ctx context.Context, battery, from string, blocked bo
 		return fmt.Errorf("%w: %q is not a battery id (an 0x-address)", chaintap.ErrInvalid, battery)
 	}
 	b := common.HexToAddress(battery)
-	i := slices.Index(f.Batteries(), b)
+	i := slices.Index(f.batteryIDs, b)
 	if i < 0 {
 		return fmt.Errorf("battery %s: %w", b.Hex(), chaintap.ErrNotFound)
 	}
