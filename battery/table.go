@@ -32,14 +32,18 @@ type Status struct {
 type Table struct {
 	contract string // contract name whose events are folded
 	mu       sync.Mutex
-	events   map[string]chaintap.Event // live events by record key
-	rows     map[string]Status         // by lower-case id
-	subs     map[chan Status]struct{}
+	// events holds the live events by lower-case battery id, then by
+	// record key: a change refolds one battery, not every event seen.
+	events  map[string]map[string]chaintap.Event
+	battery map[string]string // record key → lower-case battery id
+	rows    map[string]Status // by lower-case id
+	subs    map[chan Status]struct{}
 }
 
 // NewTable folds the events of the contract named contract.
 func NewTable(contract string) *Table {
-	return &Table{contract: contract, events: map[string]chaintap.Event{}, rows: map[string]Status{}, subs: map[chan Status]struct{}{}}
+	return &Table{contract: contract, events: map[string]map[string]chaintap.Event{}, battery: map[string]string{},
+		rows: map[string]Status{}, subs: map[chan Status]struct{}{}}
 }
 
 // Apply takes one record of the events topic: value nil is a retraction of
@@ -47,33 +51,34 @@ func NewTable(contract string) *Table {
 func (t *Table) Apply(key string, value []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var id string
+	var id, shown string // the map key, and the id as the contract wrote it
 	if value == nil {
-		old, ok := t.events[key]
-		if !ok {
+		var ok bool
+		if id, ok = t.battery[key]; !ok {
 			return
 		}
-		delete(t.events, key)
-		id = batteryOf(old)
+		shown = batteryOf(t.events[id][key])
+		delete(t.battery, key)
+		delete(t.events[id], key)
 	} else {
 		var ev chaintap.Event
 		if json.Unmarshal(value, &ev) != nil || ev.ContractName != t.contract {
 			return
 		}
-		id = batteryOf(ev)
-		if id == "" {
+		if shown = batteryOf(ev); shown == "" {
 			return
 		}
-		t.events[key] = ev
+		id = strings.ToLower(shown)
+		if t.events[id] == nil {
+			t.events[id] = map[string]chaintap.Event{}
+		}
+		t.events[id][key], t.battery[key] = ev, id
 	}
-	if id == "" {
-		return
-	}
-	row, ok := t.fold(id)
+	row, ok := t.fold(id, shown)
 	if ok {
-		t.rows[strings.ToLower(id)] = row
+		t.rows[id] = row
 	} else {
-		delete(t.rows, strings.ToLower(id))
+		delete(t.rows, id)
 	}
 	for ch := range t.subs {
 		select {
@@ -99,13 +104,12 @@ func batteryOf(ev chaintap.Event) string {
 	return a.Battery
 }
 
-// fold recomputes a battery's row from its live events in chain order.
-func (t *Table) fold(id string) (Status, bool) {
-	var evs []chaintap.Event
-	for _, ev := range t.events {
-		if strings.EqualFold(batteryOf(ev), id) {
-			evs = append(evs, ev)
-		}
+// fold recomputes a battery's row (id lower-case, shown as the contract
+// writes it) from its live events in chain order.
+func (t *Table) fold(id, shown string) (Status, bool) {
+	evs := make([]chaintap.Event, 0, len(t.events[id]))
+	for _, ev := range t.events[id] {
+		evs = append(evs, ev)
 	}
 	sort.Slice(evs, func(i, j int) bool {
 		if evs[i].BlockNumber != evs[j].BlockNumber {
@@ -113,7 +117,7 @@ func (t *Table) fold(id string) (Status, bool) {
 		}
 		return evs[i].LogIndex < evs[j].LogIndex
 	})
-	row := Status{ID: id}
+	row := Status{ID: shown}
 	registered := false
 	for _, ev := range evs {
 		var a args

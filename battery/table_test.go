@@ -41,3 +41,18 @@ func TestTableFoldsAndRetracts(t *testing.T) {
 		t.Fatalf("%d changes sent, want 7 (one per battery event)", n)
 	}
 }
+
+// TestRetractedRowKeepsItsID: the change sent for a battery whose last
+// event was retracted names it as the events did, so a page can find its
+// row to remove.
+func TestRetractedRowKeepsItsID(t *testing.T) {
+	tb := NewTable("BatteryRegistry")
+	changes, stop := tb.Subscribe()
+	defer stop()
+	tb.Apply("r", event("BatteryRegistered", 1, 0, `{"battery":"`+bat+`","owner":"0xOwner","yearBuilt":"2021","country":"DE"}`))
+	tb.Apply("r", nil)
+	<-changes
+	if gone := <-changes; gone.ID != bat || gone.YearBuilt != 0 {
+		t.Fatalf("removal sent as %+v", gone)
+	}
+}
