@@ -83,10 +83,7 @@ func Parse(raw []byte, getenv func(string) (string, bool)) (Config, error) {
 		}
 		return cfg, Problems{{Path: "(file)", Msg: err.Error()}}
 	}
-	for i := range cfg.Chains {
-		cfg.Chains[i].defaults()
-	}
-	ps = append(ps, cfg.validate(&root)...)
+	ps = append(ps, cfg.complete(&root)...)
 	return cfg, problemsOrNil(ps)
 }
 
@@ -342,8 +339,14 @@ func lineOf(root *yaml.Node, path string) int {
 // Revalidate applies defaults and checks a configuration that flags have
 // changed after loading.
 func Revalidate(cfg Config) (Config, error) {
-	for i := range cfg.Chains {
-		cfg.Chains[i].defaults()
+	return cfg, problemsOrNil(cfg.complete(nil))
+}
+
+// complete fills the chains' defaults and validates; root, when known,
+// gives the problems their lines.
+func (c *Config) complete(root *yaml.Node) Problems {
+	for i := range c.Chains {
+		c.Chains[i].defaults()
 	}
-	return cfg, problemsOrNil(cfg.validate(nil))
+	return c.validate(root)
 }
