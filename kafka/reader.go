@@ -59,14 +59,8 @@ func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn fun
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("reading %s: %w (an open transaction may be holding the topic's stable offset back)", topic, err)
 		}
-		var ferr error
-		fs.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.Canceled) {
-				ferr = fmt.Errorf("reading %s partition %d: %w", t, p, err)
-			}
-		})
-		if ferr != nil {
-			return ferr
+		if err := fetchErr(fs, "reading"); err != nil {
+			return err
 		}
 		var cbErr error
 		fs.EachRecord(func(r *kgo.Record) {
@@ -86,4 +80,23 @@ func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn fun
 		}
 	}
 	return nil
+}
+
+// fetchErr returns the first error of a poll, named with what was being
+// done; a cancellation (we are stopping) and the errors in ignore are not
+// errors.
+func fetchErr(fs kgo.Fetches, doing string, ignore ...error) error {
+	var ferr error
+	fs.EachError(func(t string, p int32, err error) {
+		if ferr != nil || errors.Is(err, context.Canceled) {
+			return
+		}
+		for _, i := range ignore {
+			if errors.Is(err, i) {
+				return
+			}
+		}
+		ferr = fmt.Errorf("%s %s partition %d: %w", doing, t, p, err)
+	})
+	return ferr
 }

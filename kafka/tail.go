@@ -2,8 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -28,15 +26,9 @@ func Tail(ctx context.Context, cfg Config, topics []string, fn func(*kgo.Record)
 		if ctx.Err() != nil {
 			return nil
 		}
-		var ferr error
-		fs.EachError(func(t string, p int32, err error) {
-			// A topic the follower has not created yet is not an error.
-			if !errors.Is(err, context.Canceled) && !errors.Is(err, kerr.UnknownTopicOrPartition) && ferr == nil {
-				ferr = fmt.Errorf("tailing %s partition %d: %w", t, p, err)
-			}
-		})
-		if ferr != nil {
-			return ferr
+		// A topic the follower has not created yet is not an error.
+		if err := fetchErr(fs, "tailing", kerr.UnknownTopicOrPartition); err != nil {
+			return err
 		}
 		fs.EachRecord(fn)
 	}
