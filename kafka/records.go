@@ -36,12 +36,28 @@ type Record struct {
 // confirmed selects the confirmed view's block key (the hash) over the
 // head view's (the number).
 func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
-	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs)+len(b.Transfers)+len(b.Events))
-	key := chaintap.BlockHeadKey(b.Number)
+	rs := headRecords(b)
 	if confirmed {
-		key = chaintap.BlockConfirmedKey(b.Hash)
+		for i := range rs {
+			rs[i].Key = viewKey(rs[i], b, true)
+		}
 	}
-	rs = append(rs, Record{Entity: "blocks", Key: key, Value: b})
+	return rs
+}
+
+// viewKey is r's key in the head view or the confirmed view: only a
+// block's differs (its number on the head view, its hash when confirmed).
+func viewKey(r Record, b *chaintap.Block, confirmed bool) string {
+	if confirmed && r.Entity == "blocks" {
+		return chaintap.BlockConfirmedKey(b.Hash)
+	}
+	return r.Key
+}
+
+// headRecords is BlockRecords for the head view.
+func headRecords(b *chaintap.Block) []Record {
+	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs)+len(b.Transfers)+len(b.Events))
+	rs = append(rs, Record{Entity: "blocks", Key: chaintap.BlockHeadKey(b.Number), Value: b})
 	for i := range b.Transactions {
 		rs = append(rs, Record{Entity: "transactions", Key: chaintap.TxKey(b.Transactions[i].Hash), Value: &b.Transactions[i]})
 	}
@@ -116,7 +132,7 @@ type encoded struct {
 }
 
 func encodeBlock(b *chaintap.Block) (*encoded, error) {
-	recs := BlockRecords(b, false)
+	recs := headRecords(b)
 	e := &encoded{recs: recs, values: make([][]byte, len(recs))}
 	// One buffer for the whole block: one allocation instead of one per record.
 	buf := make([]byte, 0, encodedSize(b))
@@ -152,12 +168,9 @@ func upserts(t Topics, b *chaintap.Block, e *encoded, confirmed bool, origin cha
 	keyBuf := make([]byte, 0, 72*len(e.recs))
 	headers := blockHeaders(b.Chain, b.Number, b.Hash, OpUpsert, origin)
 	for i, r := range e.recs {
-		topic, key := t.Head(r.Entity), r.Key
+		topic, key := t.Head(r.Entity), viewKey(r, b, confirmed)
 		if confirmed {
 			topic = t.Confirmed(r.Entity)
-			if r.Entity == "blocks" {
-				key = chaintap.BlockConfirmedKey(b.Hash)
-			}
 		}
 		start := len(keyBuf)
 		keyBuf = append(keyBuf, key...)
