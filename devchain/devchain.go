@@ -215,6 +215,31 @@ func (c *Chain) sealUpTo(ctx context.Context, blocks int) error {
 	return fmt.Errorf("sealing %d blocks after a reorg: the chain did not grow", blocks)
 }
 
+// ErrBelowFinalized refuses a reorg that would orphan a finalized block.
+var ErrBelowFinalized = errors.New("below the finalized block")
+
+// Headroom is how deep a reorg can go now: the blocks above the finalized one.
+func (c *Chain) Headroom(ctx context.Context) (uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	head, err := c.client.BlockNumber(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading the head: %w", err)
+	}
+	return c.headroom(ctx, head)
+}
+
+func (c *Chain) headroom(ctx context.Context, head uint64) (uint64, error) {
+	fin, err := c.client.HeaderByNumber(ctx, big.NewInt(int64(rpc.FinalizedBlockNumber)))
+	if errors.Is(err, ethereum.NotFound) {
+		return head, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the finalized block: %w", err)
+	}
+	return head - min(head, fin.Number.Uint64()), nil
+}
+
 func (c *Chain) fork(ctx context.Context, depth int) error {
 	head, err := c.client.HeaderByNumber(ctx, nil)
 	if err != nil {
@@ -222,6 +247,18 @@ func (c *Chain) fork(ctx context.Context, depth int) error {
 	}
 	if head.Number.Uint64() < uint64(depth) {
 		return fmt.Errorf("cannot reorg %d blocks of a chain of %d", depth, head.Number.Uint64())
+	}
+	// The simulated beacon finalizes every 32nd block and geth moves
+	// finalized blocks into its immutable ancient store (about once a
+	// minute). A fork below the finalized block works until that happens;
+	// then the stale frozen hashes shadow the new blocks at those heights,
+	// every forkchoice is refused ("safe block not in canonical chain")
+	// and no block is sealed again. A real PoS chain cannot reorg a
+	// finalized block either.
+	if room, err := c.headroom(ctx, head.Number.Uint64()); err != nil {
+		return err
+	} else if uint64(depth) > room {
+		return fmt.Errorf("cannot reorg %d blocks: only the newest %d are above the finalized block: %w", depth, room, ErrBelowFinalized)
 	}
 	ancestor, err := c.client.HeaderByNumber(ctx, new(big.Int).SetUint64(head.Number.Uint64()-uint64(depth)))
 	if err != nil {

@@ -2,6 +2,7 @@ package devchain_test
 
 import (
 	"context"
+	"errors"
 	"math/big"
 	"testing"
 
@@ -46,5 +47,31 @@ func TestReorgOnDemand(t *testing.T) {
 	}
 	if err := client.CallContext(ctx, &newHead, "devchain_reorg", 0); err == nil {
 		t.Fatal("a reorg of depth 0 was accepted")
+	}
+}
+
+// TestReorgStopsAtTheFinalizedBlock: the chain finalizes every 32nd block;
+// a reorg that would orphan it is refused with ErrBelowFinalized (geth
+// freezes finalized blocks, and a fork below them would later stop the
+// chain), and one just above it works.
+func TestReorgStopsAtTheFinalizedBlock(t *testing.T) {
+	ctx := context.Background()
+	c, err := devchain.Start(devchain.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 40 {
+		c.Commit()
+	}
+	room, err := c.Headroom(ctx)
+	if err != nil || room != 8 {
+		t.Fatalf("headroom at block 40 = %d, %v; want 8 (finalized 32)", room, err)
+	}
+	if err := c.Reorg(ctx, 9, 10); !errors.Is(err, devchain.ErrBelowFinalized) {
+		t.Fatalf("a reorg of 9 blocks over finalized block 32: err = %v, want ErrBelowFinalized", err)
+	}
+	if err := c.Reorg(ctx, 8, 9); err != nil {
+		t.Fatalf("a reorg of the 8 blocks above the finalized one: %v", err)
 	}
 }

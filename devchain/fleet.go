@@ -50,7 +50,7 @@ type Fleet struct {
 	owners       []*ecdsa.PrivateKey
 	batteries    []*ecdsa.PrivateKey
 	batteryIDs   []common.Address // the batteries' addresses, derived once
-	mu           sync.Mutex // one transaction at a time: nonces
+	mu           sync.Mutex       // one transaction at a time: nonces
 	blocked      map[common.Address]bool
 	nonces       map[common.Address]uint64
 }

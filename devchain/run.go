@@ -2,6 +2,7 @@ package devchain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -47,9 +48,15 @@ func (c *Chain) Run(ctx context.Context, cfg RunConfig, log *slog.Logger) error 
 		}
 		if cfg.ReorgEvery > 0 && rng.IntN(cfg.ReorgEvery) == 0 {
 			depth := 1 + rng.IntN(cfg.MaxReorgDepth)
-			if err := c.Reorg(ctx, depth, depth+1); err != nil {
+			err := c.Reorg(ctx, depth, depth+1)
+			switch {
+			case errors.Is(err, ErrBelowFinalized):
+				// Just after an epoch boundary only a few blocks are above
+				// the finalized one; skip this reorg as a real chain would.
+				log.Debug("devchain reorg skipped", "depth", depth, "err", err)
+			case err != nil:
 				log.Warn("devchain reorg failed", "depth", depth, "err", err)
-			} else {
+			default:
 				log.Info("devchain reorganised", "depth", depth)
 			}
 			traffic.ResetNonces()
