@@ -35,3 +35,12 @@ type Publisher interface {
 	// Publish writes b in one transaction.
 	Publish(ctx context.Context, b Batch) error
 }
+
+// Preparer is implemented by publishers that can do a block's share of
+// Publish's work (encoding its records) ahead of time: the follower calls
+// Prepare from its fetch workers, in parallel, so that work overlaps the
+// previous batch's commit. Prepare must be safe for concurrent use, and
+// calling it is optional: Publish does whatever was not prepared.
+type Preparer interface {
+	Prepare(b *Block)
+}

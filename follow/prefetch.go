@@ -23,8 +23,10 @@ type fetched struct {
 
 // startPrefetch fetches with at most concurrency requests in flight and at
 // most lookahead blocks fetched but not yet taken, so fetching goes on
-// while the follower publishes a batch.
-func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency, lookahead int) *prefetcher {
+// while the follower publishes a batch. prepare, if not nil, is called on
+// each fetched block in its fetch worker, after the worker gave back its
+// request slot: it is the publisher's work done ahead and in parallel.
+func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency, lookahead int, prepare func(*chaintap.Block)) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetcher{slots: make(chan chan fetched, max(lookahead, concurrency)), cancel: cancel}
 	sem := make(chan struct{}, concurrency)
@@ -50,6 +52,9 @@ func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint6
 				defer p.wg.Done()
 				b, err := src.BlockByNumber(ctx, n)
 				<-sem
+				if err == nil && prepare != nil {
+					prepare(b)
+				}
 				slot <- fetched{b, err}
 			}(n)
 		}

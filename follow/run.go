@@ -150,7 +150,11 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 // batches. It returns early after a reorg or when the node lost a block it
 // had announced; the loop then starts again from the new position.
 func (r *run) catchUp(ctx context.Context) error {
-	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch)
+	var prepare func(*chaintap.Block)
+	if p, ok := r.pub.(chaintap.Preparer); ok {
+		prepare = p.Prepare
+	}
+	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch, prepare)
 	defer pf.stop()
 	var batch []*chaintap.Block
 	var batchStart time.Time

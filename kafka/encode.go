@@ -228,19 +228,17 @@ func appendStr(d []byte, s string) []byte {
 
 // needsEscape reports whether s has a byte encoding/json would escape or
 // check: control characters, '"', '\\', '<', '>', '&' and non-ASCII. It
-// looks at eight bytes at a time (most strings are long hex: blooms,
-// inputs, data).
+// looks at sixteen bytes at a time (most strings are long hex: blooms,
+// inputs, data) and branches once per sixteen.
 func needsEscape(s string) bool {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-	)
 	i := 0
+	for ; i+16 <= len(s); i += 16 {
+		if escapeBits(load64(s, i))|escapeBits(load64(s, i+8)) != 0 {
+			return true
+		}
+	}
 	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if (x-lo*0x20)&^x&hi != 0 || x&hi != 0 ||
-			hasByte(x, '"') || hasByte(x, '\\') || hasByte(x, '<') || hasByte(x, '>') || hasByte(x, '&') {
+		if escapeBits(load64(s, i)) != 0 {
 			return true
 		}
 	}
@@ -252,9 +250,25 @@ func needsEscape(s string) bool {
 	return false
 }
 
-// hasByte reports whether any byte of x equals c (the classic SWAR
-// zero-byte test on x XOR c repeated).
-func hasByte(x uint64, c byte) bool {
-	v := x ^ (0x0101010101010101 * uint64(c))
-	return (v-0x0101010101010101)&^v&0x8080808080808080 != 0
+// load64 reads s[i:i+8] little-endian (the compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8] // one bounds check instead of eight
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
+
+// escapeBits is non-zero if and only if a byte of x needs escaping. Each
+// term is a classic SWAR test whose high bits, masked, are non-zero
+// exactly when its condition holds for some byte (the bits of individual
+// bytes may be off after a borrow; only the whole word is used), so their
+// OR is too: a byte below 0x20, a byte with the high bit set, or a byte
+// equal to one of the five characters.
+func escapeBits(x uint64) uint64 {
+	const lo = 0x0101010101010101
+	below := (x - lo*0x20) &^ x
+	return (below | x | zeroBits(x^(lo*'"')) | zeroBits(x^(lo*'\\')) | zeroBits(x^(lo*'<')) |
+		zeroBits(x^(lo*'>')) | zeroBits(x^(lo*'&'))) & 0x8080808080808080
+}
+
+// zeroBits has a high bit set somewhere (masked) iff a byte of v is zero.
+func zeroBits(v uint64) uint64 { return (v - 0x0101010101010101) &^ v }

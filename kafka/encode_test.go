@@ -3,6 +3,8 @@ package kafka
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/chaintap/chaintap"
@@ -65,11 +67,39 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-func TestManifestEncodingMatchesEncodingJSON(t *testing.T) {
-	m := &manifest{Chain: "c", Number: 7, Hash: "0xab", Keys: map[string][]string{"c.logs": {"0x1:0", "0x1:1"}, "c.blocks": {"7"}, "c.transactions": {"0x1"}}}
-	want, _ := json.Marshal(m)
-	if got := appendManifest(nil, m); !bytes.Equal(got, want) {
-		t.Fatalf("got %s\nwant %s", got, want)
+// TestManifestRoundTrip: the compact manifest decodes to what was
+// encoded, keys sharing a hash prefix are written once, a key that starts
+// with '$' survives, and a manifest of the first (uncompacted) format still
+// decodes.
+func TestManifestRoundTrip(t *testing.T) {
+	tx := "0x" + strings.Repeat("ab", 32)
+	m := &manifest{Chain: "c", Number: 7, Hash: "0xab", Keys: map[string][]string{
+		"c.logs":         {tx + ":0", tx + ":1"},
+		"c.blocks":       {"7"},
+		"c.transactions": {tx, "$1", "$$x"},
+		"c.events":       {tx + ":1"},
+	}}
+	enc := appendManifest(nil, m)
+	if n := strings.Count(string(enc), tx); n != 1 {
+		t.Errorf("the hash prefix is written %d times in %s", n, enc)
+	}
+	var generic map[string]any
+	if err := json.Unmarshal(enc, &generic); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, enc)
+	}
+	got, err := decodeManifest(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v\n(encoded %s)", got, m, enc)
+	}
+	old, _ := json.Marshal(m)
+	if got, err := decodeManifest(old); err != nil || !reflect.DeepEqual(got, m) {
+		t.Fatalf("first format: %+v, %v", got, err)
+	}
+	if _, err := decodeManifest([]byte(`{"chain":"c","prefixes":["0x1"],"keys":{"t":["$5"]}}`)); err == nil {
+		t.Fatal("a key naming a missing prefix decoded")
 	}
 }
 
@@ -123,4 +153,23 @@ func BenchmarkEncodeBlockRecords(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkNeedsEscape scans the strings a block's records are mostly
+// made of: hashes, addresses, hex data and a logs bloom.
+func BenchmarkNeedsEscape(b *testing.B) {
+	hex := strings.Repeat("0123456789abcdef", 40)
+	strs := []string{"0x" + hex[:64], "0x" + hex[:40], "0x" + hex[:136], "0x" + hex[:512], "0x" + hex[:128], "12345678"}
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, s := range strs {
+			if needsEscape(s) {
+				b.Fatal(s)
+			}
+		}
+	}
 }

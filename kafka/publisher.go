@@ -30,16 +30,19 @@ type Publisher struct {
 	// the offset each was written at.
 	manifests map[string]*manifest
 	offsets   map[string]int64
-	// encoded keeps the values of published, not yet confirmed blocks, so
-	// confirming them does not encode them again.
-	encoded map[string]*encoded
+	// encoded keeps the values of prepared or published, not yet
+	// confirmed blocks, so each block is encoded once.
+	encoded *encodedCache
 	// manifestEnd is past the newest manifest this publisher knows of.
 	manifestEnd int64
 	// broken is set when a transaction failed; LoadCursor then reconnects.
 	broken bool
 }
 
-var _ chaintap.Publisher = (*Publisher)(nil)
+var (
+	_ chaintap.Publisher = (*Publisher)(nil)
+	_ chaintap.Preparer  = (*Publisher)(nil)
+)
 
 // TransactionalID is the transactional ID of chain's follower.
 func TransactionalID(chain string) string { return "chaintap-follower-" + chain }
@@ -55,7 +58,7 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 		m = NewMetrics(nil)
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), log: log, metrics: m,
-		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: map[string]*encoded{}}
+		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: newEncodedCache()}
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -130,7 +133,8 @@ func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cur
 	if err != nil {
 		return nil, err
 	}
-	p.manifests, p.offsets, p.encoded = map[string]*manifest{}, map[string]int64{}, map[string]*encoded{}
+	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
+	p.encoded.reset()
 	p.manifestEnd = 0
 	if last == nil {
 		return nil, nil
@@ -184,12 +188,12 @@ func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from 
 		if r.Value == nil {
 			return nil
 		}
-		var m manifest
-		if err := json.Unmarshal(r.Value, &m); err != nil {
+		m, err := decodeManifest(r.Value)
+		if err != nil {
 			return fmt.Errorf("decoding manifest %s at offset %d: %w", r.Key, r.Offset, err)
 		}
 		if m.Chain == p.chain && inWindow[m.Hash] {
-			p.manifests[m.Hash] = &m
+			p.manifests[m.Hash] = m
 			p.offsets[m.Hash] = r.Offset
 		}
 		p.manifestEnd = max(p.manifestEnd, r.Offset+1)
@@ -252,11 +256,10 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 	var ms []*manifest
 	for _, blk := range b.Apply {
 		m := &manifest{Chain: p.chain, Number: blk.Number, Hash: blk.Hash, Keys: map[string][]string{}}
-		e, err := encodeBlock(blk)
+		e, err := p.encoded.get(blk)
 		if err != nil {
 			return nil, err
 		}
-		p.encoded[blk.Hash] = e
 		for _, r := range upserts(p.topics, blk, e, false, b.Origin, m) {
 			send(r)
 		}
@@ -264,12 +267,9 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 		ms = append(ms, m)
 	}
 	for _, blk := range b.Confirm {
-		e, ok := p.encoded[blk.Hash]
-		if !ok {
-			var err error
-			if e, err = encodeBlock(blk); err != nil {
-				return nil, err
-			}
+		e, err := p.encoded.get(blk)
+		if err != nil {
+			return nil, err
 		}
 		for _, r := range upserts(p.topics, blk, e, true, "", nil) {
 			send(r)
@@ -366,14 +366,7 @@ func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[strin
 			delete(p.offsets, hash)
 		}
 	}
-	for _, blk := range b.Confirm {
-		delete(p.encoded, blk.Hash)
-	}
-	for hash := range p.encoded {
-		if !inWindow[hash] {
-			delete(p.encoded, hash)
-		}
-	}
+	p.encoded.keepOnly(b.Cursor, b.Confirm)
 }
 
 func headNumber(c chaintap.Cursor) any {

@@ -2,8 +2,6 @@ package kafka
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -76,36 +74,10 @@ func headRecords(b *chaintap.Block) []Record {
 	return rs
 }
 
-// manifest lists the keys a block was published with on the head view, so
-// that every one of them can be retracted if the block is orphaned — even
-// after a restart, when the block itself may be gone from the node.
-type manifest struct {
-	Chain  string `json:"chain"`
-	Number uint64 `json:"number"`
-	Hash   string `json:"hash"`
-	// Keys maps each head-view topic to its keys, in publishing order.
-	Keys map[string][]string `json:"keys"`
-}
-
 // manifestSlots bounds the manifests topic after compaction: a manifest is
 // keyed by its block's height modulo manifestSlots, so it must exceed the
 // largest reorg window (enforced by the config).
 const manifestSlots = 4096
-
-// appendManifest encodes m as json.Marshal would (map keys sorted).
-func appendManifest(d []byte, m *manifest) []byte {
-	d = appendStr(append(d, `{"chain":`...), m.Chain)
-	d = appendU64(append(d, `,"number":`...), m.Number)
-	d = appendStr(append(d, `,"hash":`...), m.Hash)
-	d = append(d, `,"keys":{`...)
-	for i, topic := range slices.Sorted(maps.Keys(m.Keys)) {
-		if i > 0 {
-			d = append(d, ',')
-		}
-		d = appendStrs(append(appendStr(d, topic), ':'), m.Keys[topic])
-	}
-	return append(d, "}}"...)
-}
 
 func manifestKey(chain string, number uint64) string {
 	return chain + "/" + strconv.FormatUint(number%manifestSlots, 10)
@@ -127,15 +99,21 @@ func blockHeaders(chain string, number uint64, hash, op string, origin chaintap.
 // encoded is a block's records with their values encoded once: the head
 // view and, later, the confirmed view carry the same bytes.
 type encoded struct {
+	number uint64 // the block's
 	recs   []Record
 	values [][]byte
+	buf    []byte // holds every value
 }
 
-func encodeBlock(b *chaintap.Block) (*encoded, error) {
+// encodeBlock encodes b's records into buf (from its start; pass nil to
+// allocate): one buffer for the whole block, not one per record.
+func encodeBlock(b *chaintap.Block, buf []byte) (*encoded, error) {
 	recs := headRecords(b)
-	e := &encoded{recs: recs, values: make([][]byte, len(recs))}
-	// One buffer for the whole block: one allocation instead of one per record.
-	buf := make([]byte, 0, encodedSize(b))
+	e := &encoded{number: b.Number, recs: recs, values: make([][]byte, len(recs))}
+	if need := encodedSize(b); cap(buf) < need {
+		buf = make([]byte, 0, need)
+	}
+	buf = buf[:0]
 	for i, r := range recs {
 		start := len(buf)
 		var err error
@@ -144,6 +122,7 @@ func encodeBlock(b *chaintap.Block) (*encoded, error) {
 		}
 		e.values[i] = buf[start:len(buf):len(buf)]
 	}
+	e.buf = buf
 	return e, nil
 }
 

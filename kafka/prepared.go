@@ -1,0 +1,114 @@
+package kafka
+
+import (
+	"sync"
+
+	"github.com/chaintap/chaintap"
+)
+
+// Prepare implements chaintap.Preparer: it encodes b's records now, in the
+// caller's goroutine (the follower's fetch workers), so that Publish only
+// hands ready bytes to the producer and encoding overlaps the previous
+// transaction's flush and commit. An encoding error is not reported here:
+// Publish encodes the block again and reports it there.
+func (p *Publisher) Prepare(b *chaintap.Block) {
+	if !p.encoded.has(b.Hash) {
+		_, _ = p.encoded.get(b)
+	}
+}
+
+// encodedCache holds blocks' encoded records from Prepare (ahead of
+// time) or the head view's Publish until the confirmed view's Publish, so
+// a block is encoded once. It is safe for concurrent use.
+//
+// Dropped entries give their buffer back for reuse: by then their records
+// were committed (or their block orphaned), and franz-go no longer holds
+// them once Publish's flush returned. Encoding then writes into memory
+// already in use instead of allocating and zeroing tens of KB per block.
+type encodedCache struct {
+	mu   sync.Mutex
+	m    map[string]*encoded // by block hash
+	bufs sync.Pool           // of *[]byte
+}
+
+func newEncodedCache() *encodedCache { return &encodedCache{m: map[string]*encoded{}} }
+
+func (c *encodedCache) has(hash string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.m[hash]
+	return ok
+}
+
+// get returns b's encoded records, encoding (and keeping) them if they
+// are not there yet.
+func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
+	c.mu.Lock()
+	e, ok := c.m[b.Hash]
+	c.mu.Unlock()
+	if ok {
+		return e, nil
+	}
+	var buf []byte
+	if p, ok := c.bufs.Get().(*[]byte); ok {
+		buf = *p
+	}
+	e, err := encodeBlock(b, buf)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[b.Hash]; ok {
+		// Encoded twice at once (a prepare racing a publish): keep the
+		// first, whose values may already be in flight.
+		c.recycle(e)
+		return prev, nil
+	}
+	c.m[b.Hash] = e
+	return e, nil
+}
+
+// keepOnly drops what a committed batch made useless: confirmed blocks,
+// and blocks at or below the cursor's head that are not in its window
+// (orphaned, or confirmed earlier). Blocks above the head stay: they are
+// prepared and not published yet; if a reorg orphans them, they go once
+// the head passes their height.
+func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []*chaintap.Block) {
+	head, ok := cur.Head()
+	inWindow := make(map[string]bool, len(cur.Window))
+	for _, h := range cur.Window {
+		inWindow[h.Hash] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range confirmed {
+		c.drop(b.Hash)
+	}
+	for hash, e := range c.m {
+		if !inWindow[hash] && (!ok || e.number <= head.Number) {
+			c.drop(hash)
+		}
+	}
+}
+
+// reset forgets everything without recycling: after a failed transaction
+// the producer may still hold records.
+func (c *encodedCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = map[string]*encoded{}
+}
+
+func (c *encodedCache) drop(hash string) {
+	if e, ok := c.m[hash]; ok {
+		delete(c.m, hash)
+		c.recycle(e)
+	}
+}
+
+func (c *encodedCache) recycle(e *encoded) {
+	buf := e.buf[:0]
+	e.buf, e.values = nil, nil
+	c.bufs.Put(&buf)
+}
