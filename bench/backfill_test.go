@@ -116,19 +116,23 @@ func backfillRatio(b *testing.B, url string) {
 	to := uint64(benchBlocks)
 	dec := &timedEnricher{e: standardDecoder(b)}
 	var ratios, raws, ours, shares []float64
-	for b.Loop() {
-		took, err := rawFetch(ctx, url, to)
-		if err != nil {
-			b.Fatal(err)
-		}
-		raw := float64(to+1) / took.Seconds()
-		dec.spent.Store(0)
-		took, err = ourBackfill(ctx, url, to, dec)
-		if err != nil {
-			b.Fatal(err)
-		}
-		shares = append(shares, float64(dec.spent.Load())/(float64(took)*float64(runtime.GOMAXPROCS(0))))
-		our := float64(to+1) / took.Seconds()
+	for pair := 0; b.Loop(); pair++ {
+		var raw, our float64
+		sideBySide(pair, func() {
+			took, err := rawFetch(ctx, url, to)
+			if err != nil {
+				b.Fatal(err)
+			}
+			raw = float64(to+1) / took.Seconds()
+		}, func() {
+			dec.spent.Store(0)
+			took, err := ourBackfill(ctx, url, to, dec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			shares = append(shares, float64(dec.spent.Load())/(float64(took)*float64(runtime.GOMAXPROCS(0))))
+			our = float64(to+1) / took.Seconds()
+		})
 		raws, ours, ratios = append(raws, raw), append(ours, our), append(ratios, our/raw)
 	}
 	b.ReportMetric(median(ratios), "ratio")

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -43,4 +44,19 @@ func chainForBench(b *testing.B) *devchain.Chain {
 		b.Fatal(err)
 	}
 	return c
+}
+
+// sideBySide runs the two sides of one pair. The order alternates from
+// pair to pair, and each side starts on a collected heap, so neither side
+// pays for the other's garbage or always runs on a warmer (or more
+// fragmented) process.
+func sideBySide(pair int, raw, ours func()) {
+	first, second := raw, ours
+	if pair%2 == 1 {
+		first, second = ours, raw
+	}
+	runtime.GC()
+	first()
+	runtime.GC()
+	second()
 }
