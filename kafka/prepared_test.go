@@ -21,11 +21,7 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 	ctx := context.Background()
 	b, cfg := startBroker(t, "")
 	defer b.Close()
-	pub, err := kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub := newPublisher(t, cfg)
 
 	var chain []*chaintap.Block
 	for n := uint64(1); n <= 30; n++ {

@@ -35,6 +35,17 @@ func block(tag string, n uint64) *chaintap.Block {
 	return b
 }
 
+// newPublisher starts chain "c"'s publisher, closed when the test ends.
+func newPublisher(t *testing.T, cfg kafka.Config) *kafka.Publisher {
+	t.Helper()
+	pub, err := kafka.NewPublisher(context.Background(), cfg, "c", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pub.Close)
+	return pub
+}
+
 func cursorOf(bs ...*chaintap.Block) chaintap.Cursor {
 	c := chaintap.Cursor{Chain: "c", Start: bs[0].Number}
 	for _, b := range bs {
@@ -59,10 +70,7 @@ func TestRetractAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "kafka")
 	b, cfg := startBroker(t, dir)
-	pub, err := kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := newPublisher(t, cfg)
 	b1, b2, b3 := block("aa", 1), block("aa", 2), block("aa", 3)
 	if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b1, b2, b3}, Origin: chaintap.OriginBackfill, Cursor: cursorOf(b1, b2, b3)}); err != nil {
 		t.Fatal(err)
@@ -73,11 +81,7 @@ func TestRetractAfterRestart(t *testing.T) {
 	// Same data dir, new broker port, new publisher: nothing in memory.
 	b, cfg = startBroker(t, dir)
 	defer b.Close()
-	pub, err = kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub = newPublisher(t, cfg)
 	cur, err := pub.LoadCursor(ctx, "c")
 	if err != nil {
 		t.Fatal(err)
@@ -118,22 +122,14 @@ func TestSecondInstanceFencesTheFirst(t *testing.T) {
 	ctx := context.Background()
 	b, cfg := startBroker(t, "")
 	defer b.Close()
-	first, err := kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer first.Close()
+	first := newPublisher(t, cfg)
 	b1 := block("aa", 1)
 	if err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b1}, Cursor: cursorOf(b1)}); err != nil {
 		t.Fatal(err)
 	}
-	second, err := kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
+	second := newPublisher(t, cfg)
 	b2 := block("aa", 2)
-	err = first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b2}, Cursor: cursorOf(b1, b2)})
+	err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b2}, Cursor: cursorOf(b1, b2)})
 	if !errors.Is(err, chaintap.ErrFenced) {
 		t.Fatalf("the fenced instance published: err = %v", err)
 	}
@@ -149,12 +145,8 @@ func TestRetractUnknownBlockIsAnError(t *testing.T) {
 	ctx := context.Background()
 	b, cfg := startBroker(t, "")
 	defer b.Close()
-	pub, err := kafka.NewPublisher(ctx, cfg, "c", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	err = pub.Publish(ctx, chaintap.Batch{Chain: "c", Retract: []chaintap.Header{block("aa", 9).Header()}, Cursor: cursorOf(block("aa", 8))})
+	pub := newPublisher(t, cfg)
+	err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Retract: []chaintap.Header{block("aa", 9).Header()}, Cursor: cursorOf(block("aa", 8))})
 	if err == nil {
 		t.Fatal("retracting a block never published succeeded")
 	}
