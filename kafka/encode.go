@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -171,16 +172,30 @@ func appendEvent(d []byte, e *chaintap.Event) ([]byte, error) {
 	d = appendStr(append(d, `,"event_name":`...), e.EventName)
 	d = appendStr(append(d, `,"event_signature":`...), e.EventSignature)
 	d = append(d, `,"args":`...)
-	if e.Args == nil {
-		d = append(d, "null"...)
-	} else {
-		args, err := json.Marshal(e.Args)
-		if err != nil {
-			return nil, fmt.Errorf("event args: %w", err)
-		}
-		d = append(d, args...)
+	d, err := appendRaw(d, e.Args)
+	if err != nil {
+		return nil, fmt.Errorf("event args: %w", err)
 	}
 	return append(d, '}'), nil
+}
+
+// appendRaw appends raw JSON as json.Marshal would: validated, compacted,
+// with '<', '>', '&', U+2028 and U+2029 escaped. Without those characters
+// (0xE2 leads the last two) json.Compact writes the same bytes straight
+// into d, with no reflection and no copy; otherwise json.Marshal does it.
+func appendRaw(d []byte, raw json.RawMessage) ([]byte, error) {
+	if raw == nil {
+		return append(d, "null"...), nil
+	}
+	if bytes.ContainsAny(raw, "<>&") || bytes.IndexByte(raw, 0xe2) >= 0 {
+		b, err := json.Marshal(raw)
+		return append(d, b...), err
+	}
+	buf := bytes.NewBuffer(d)
+	if err := json.Compact(buf, raw); err != nil {
+		return d, err
+	}
+	return buf.Bytes(), nil
 }
 
 func appendU64(d []byte, v uint64) []byte { return strconv.AppendUint(d, v, 10) }

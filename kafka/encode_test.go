@@ -36,6 +36,11 @@ func sampleBlock() *chaintap.Block {
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	full := sampleBlock()
 	odd := &chaintap.Block{Chain: "we\"ird<&>\n\u00e9\xff", ExtraData: "\\"}
+	// Event args that json.Marshal escapes (HTML characters, U+2028/9),
+	// and args that are only not compact.
+	for _, args := range []string{`{"s": "a<b & c>d"}`, "{\"s\":\"line\u2028sep\u2029\"}", "{ \"n\" : [ 1 , 2 ] }", `{"é":"ü"}`} {
+		odd.Events = append(odd.Events, chaintap.Event{Type: "event", Args: []byte(args)})
+	}
 	for _, b := range []*chaintap.Block{full, {}, odd} {
 		vals := []any{b}
 		for i := range b.Transactions {
