@@ -34,6 +34,13 @@ func (m *Metrics) Retries(chain, reason string) float64 {
 	return counterValue(m.retries.WithLabelValues(chain, reason))
 }
 
+// Requests returns how many requests for method were sent for chain; a
+// batch counts once, as "batch:<its first method>" (for tests and status
+// pages).
+func (m *Metrics) Requests(chain, method string) float64 {
+	return counterValue(m.requests.WithLabelValues(chain, method))
+}
+
 // RetriesTotal returns all retries made for chain.
 func (m *Metrics) RetriesTotal(chain string) float64 {
 	var total float64

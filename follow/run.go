@@ -19,12 +19,16 @@ type run struct {
 	confSet   bool
 	target    uint64                     // newest head the node announced
 	retract   []chaintap.Header          // orphans awaiting the next batch
-	cache     map[string]*chaintap.Block // published, not yet confirmed blocks
+	// cache holds the published, not yet confirmed blocks by number: one
+	// per height, since a reorg takes its orphans out. Below the tracker's
+	// window a cached block is canonical (a reorg that deep stops the
+	// follower), so confirming never fetches a block again.
+	cache     map[uint64]*chaintap.Block
 	announced map[uint64]time.Time       // when live heads were announced
 }
 
 func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, error) {
-	r := &run{Follower: f, cache: map[string]*chaintap.Block{}, announced: map[uint64]time.Time{}}
+	r := &run{Follower: f, cache: map[uint64]*chaintap.Block{}, announced: map[uint64]time.Time{}}
 	head, err := f.src.HeadNumber(ctx)
 	if err != nil {
 		return nil, err
@@ -140,7 +144,9 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 	r.metrics.reorgDepth.WithLabelValues(r.cfg.Chain).Observe(float64(len(plan.Orphaned)))
 	r.log.Info("reorg", "depth", len(plan.Orphaned), "ancestor", plan.Ancestor.Number, "ancestor_hash", plan.Ancestor.Hash)
 	for _, h := range plan.Orphaned {
-		delete(r.cache, h.Hash)
+		if b, ok := r.cache[h.Number]; ok && b.Hash == h.Hash {
+			delete(r.cache, h.Number)
+		}
 	}
 	r.retract = append(r.retract, plan.Orphaned...)
 	return nil
@@ -184,7 +190,7 @@ func (r *run) catchUp(ctx context.Context) error {
 		if err := r.tracker.Apply(b.Header()); err != nil {
 			return err
 		}
-		r.cache[b.Hash] = b
+		r.cache[b.Number] = b
 		if len(batch) == 0 {
 			batchStart = time.Now()
 		}
@@ -243,7 +249,7 @@ func (r *run) committed(b chaintap.Batch) {
 	r.confirmed, r.confSet = b.Cursor.Confirmed, b.Cursor.ConfirmedSet
 	r.retract = nil
 	for _, blk := range b.Confirm {
-		delete(r.cache, blk.Hash)
+		delete(r.cache, blk.Number)
 	}
 	for _, blk := range b.Apply {
 		if t, ok := r.announced[blk.Number]; ok {
@@ -314,10 +320,10 @@ func (r *run) confirmedHeight(ctx context.Context, head uint64) (uint64, bool, e
 // fetched by the hash the window holds, else (below the window) by number.
 func (r *run) canonicalBlock(ctx context.Context, n uint64) (*chaintap.Block, error) {
 	h, inWindow := r.tracker.At(n)
+	if b, ok := r.cache[n]; ok && (!inWindow || b.Hash == h.Hash) {
+		return b, nil
+	}
 	if inWindow {
-		if b, ok := r.cache[h.Hash]; ok {
-			return b, nil
-		}
 		return r.src.BlockByHash(ctx, h.Hash)
 	}
 	return r.src.BlockByNumber(ctx, n)
