@@ -17,14 +17,14 @@ type run struct {
 	start     uint64
 	confirmed uint64
 	confSet   bool
-	target    uint64                     // newest head the node announced
-	retract   []chaintap.Header          // orphans awaiting the next batch
+	target    uint64            // newest head the node announced
+	retract   []chaintap.Header // orphans awaiting the next batch
 	// cache holds the published, not yet confirmed blocks by number: one
 	// per height, since a reorg takes its orphans out. Below the tracker's
 	// window a cached block is canonical (a reorg that deep stops the
 	// follower), so confirming never fetches a block again.
 	cache     map[uint64]*chaintap.Block
-	announced map[uint64]time.Time       // when live heads were announced
+	announced map[uint64]time.Time // when live heads were announced
 }
 
 func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, error) {
