@@ -270,6 +270,31 @@ func (c *Chain) fork(ctx context.Context, depth int) error {
 	return nil
 }
 
+// Seal seals blocks until every one of txs is in one and returns their
+// receipts, in order. The beacon's Commit only logs a failure (under load,
+// building a payload can fail), so a transaction still not sealed after a
+// Commit gets another one: the chain may grow by more than one block.
+func (c *Chain) Seal(ctx context.Context, txs ...common.Hash) ([]*types.Receipt, error) {
+	out := make([]*types.Receipt, len(txs))
+	var err error
+	for attempt := 0; attempt < 20 && ctx.Err() == nil; attempt++ {
+		c.Commit()
+		err = nil
+		for i, tx := range txs {
+			if out[i] != nil {
+				continue
+			}
+			if out[i], err = c.waitReceipt(ctx, tx, time.Second); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("sealing %d transactions: %w", len(txs), errors.Join(err, ctx.Err()))
+}
+
 // Receipt returns the receipt of a sealed transaction, waiting (up to 10 s)
 // while the node is still indexing it: right after a block is sealed, geth
 // may answer "transaction indexing is in progress" or "not found".

@@ -121,17 +121,19 @@ func (f *Fleet) OwnerKey(i int) *ecdsa.PrivateKey { return f.owners[i%len(f.owne
 func (f *Fleet) setup(ctx context.Context) error {
 	opts := bind.NewKeyedTransactor(f.manufacturer, big.NewInt(ChainID))
 	opts.Context = ctx
-	addr, _, err := bind.DeployContract(opts, common.FromHex(contracts.BatteryRegistryMetaData.Bin), f.chain.client, nil)
+	addr, regTx, err := bind.DeployContract(opts, common.FromHex(contracts.BatteryRegistryMetaData.Bin), f.chain.client, nil)
 	if err != nil {
 		return fmt.Errorf("deploying the battery registry: %w", err)
 	}
 	supply := new(big.Int).Mul(big.NewInt(1e9), big.NewInt(1e18))
 	opts.Nonce = new(big.Int).SetUint64(1)
-	tokenAddr, _, err := bind.DeployContract(opts, common.FromHex(contracts.DemoTokenMetaData.Bin), f.chain.client, f.token.PackConstructor(supply))
+	tokenAddr, tokenTx, err := bind.DeployContract(opts, common.FromHex(contracts.DemoTokenMetaData.Bin), f.chain.client, f.token.PackConstructor(supply))
 	if err != nil {
 		return fmt.Errorf("deploying the demo token: %w", err)
 	}
-	f.chain.Commit()
+	if _, err := f.chain.Seal(ctx, regTx.Hash(), tokenTx.Hash()); err != nil {
+		return fmt.Errorf("deploying the fleet's contracts: %w", err)
+	}
 	f.bind(addr, tokenAddr)
 	share := new(big.Int).Div(supply, big.NewInt(int64(2*len(f.holders()))))
 	for _, h := range f.holders() {

@@ -50,17 +50,11 @@ func NewTraffic(ctx context.Context, c *Chain) (*Traffic, error) {
 	if err != nil {
 		return nil, fmt.Errorf("deploying the token: %w", err)
 	}
-	c.Commit()
-	for _, d := range []struct {
-		tx   *types.Transaction
-		addr *common.Address
-	}{{emitter, &t.emitter}, {token, &t.token}} {
-		rcpt, err := c.Receipt(ctx, d.tx.Hash())
-		if err != nil {
-			return nil, fmt.Errorf("receipt of a contract deployment: %w", err)
-		}
-		*d.addr = rcpt.ContractAddress
+	rcpts, err := c.Seal(ctx, emitter.Hash(), token.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("deploying the traffic contracts: %w", err)
 	}
+	t.emitter, t.token = rcpts[0].ContractAddress, rcpts[1].ContractAddress
 	return t, nil
 }
 
