@@ -231,25 +231,27 @@ func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.
 // has eth_getBlockReceipts, and falls back to batched
 // eth_getTransactionReceipt where it does not.
 func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock, []wireReceipt, error) {
-	var rawBlock, rawReceipts json.RawMessage
-	elems := []rpc.BatchElem{{Method: method, Args: []any{id, true}, Result: &rawBlock}}
+	// The answers decode straight into the wire types (go-ethereum's rpc
+	// client unmarshals each result into its target): through a
+	// json.RawMessage, every block would be validated and copied once
+	// more. A JSON null leaves the pointers nil.
+	var blk *wireBlock
+	var rcpts *[]wireReceipt
+	elems := []rpc.BatchElem{{Method: method, Args: []any{id, true}, Result: &blk}}
 	withReceipts := s.blockReceipts.Load() >= 0
 	if withReceipts {
-		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &rawReceipts})
+		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &rcpts})
 	}
 	if err := s.batchCall(ctx, elems); err != nil {
 		return nil, nil, err
 	}
-	if elems[0].Error != nil {
-		return nil, nil, elems[0].Error
+	if err := elems[0].Error; err != nil {
+		return nil, nil, resultError(err, "block")
 	}
-	if isNull(rawBlock) {
+	if blk == nil {
 		return nil, nil, chaintap.ErrNotFound
 	}
-	var w wireBlock
-	if err := decodeResult(rawBlock, &w, "block"); err != nil {
-		return nil, nil, err
-	}
+	w := *blk
 	h, err := w.header()
 	if err != nil {
 		return nil, nil, err
@@ -259,19 +261,15 @@ func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock,
 		switch err := elems[1].Error; {
 		case err == nil:
 			s.blockReceipts.Store(1)
-			if isNull(rawReceipts) {
+			if rcpts == nil {
 				return nil, nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
 			}
-			var rs []wireReceipt
-			if err := decodeResult(rawReceipts, &rs, fmt.Sprintf("receipts of block %d", h.Number)); err != nil {
-				return nil, nil, err
-			}
-			return &w, rs, nil
+			return &w, *rcpts, nil
 		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == -32601 || strings.Contains(strings.ToLower(err.Error()), "not supported")):
 			s.log.Info("node lacks eth_getBlockReceipts; fetching receipts in batches", "chain", s.chain)
 			s.blockReceipts.Store(-1)
 		default:
-			return nil, nil, fmt.Errorf("receipts of block %d: %w", h.Number, err)
+			return nil, nil, resultError(err, fmt.Sprintf("receipts of block %d", h.Number))
 		}
 	}
 	if len(w.Transactions) == 0 {

@@ -88,6 +88,7 @@ func TestBadAnswersGiveClearErrors(t *testing.T) {
 		{"block is not an object", `[1,2,3]`, "", chaintap.ErrMalformed, "block"},
 		{"receipts of another transaction", fmt.Sprintf(good, hash, hash, txA),
 			`[{"transactionHash":"0x` + strings.Repeat("0b", 32) + `","blockHash":"0x` + hash + `","logs":[]}]`, chaintap.ErrInconsistent, "receipt 0 is for transaction"},
+		{"receipts are not a list", fmt.Sprintf(good, hash, hash, txA), `{"logs":[]}`, chaintap.ErrMalformed, "receipts of block 16"},
 		{"fewer receipts than transactions", fmt.Sprintf(good, hash, hash, txA), `[]`, chaintap.ErrInconsistent, "1 transactions but 0 receipts"},
 		{"receipt from another block", fmt.Sprintf(good, hash, hash, txA),
 			`[{"transactionHash":"0x` + strings.Repeat("0a", 32) + `","blockHash":"0x` + strings.Repeat("cd", 32) + `","logs":[]}]`, chaintap.ErrInconsistent, "belongs to block"},

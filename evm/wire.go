@@ -1,7 +1,9 @@
 package evm
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -96,9 +98,23 @@ func decodeResult(raw json.RawMessage, v any, what string) error {
 	return nil
 }
 
+// resultError names what a batch element's error was about; an answer
+// that did not decode into the wire types is ErrMalformed, the node's own
+// errors and the client's stay as they are.
+func resultError(err error, what string) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
+		return fmt.Errorf("%s: %w: %v", what, chaintap.ErrMalformed, err)
+	}
+	return err
+}
+
+// isNull reports whether a result is absent or JSON null. It must not
+// convert raw to a string: a result can be a whole block.
 func isNull(raw json.RawMessage) bool {
-	s := strings.TrimSpace(string(raw))
-	return s == "" || s == "null"
+	s := bytes.TrimSpace(raw)
+	return len(s) == 0 || string(s) == "null"
 }
 
 func dec(b *hexutil.Big) string {
