@@ -69,13 +69,19 @@ func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
 	return e, nil
 }
 
-// keepOnly drops what a committed batch made useless: confirmed blocks,
-// and blocks at or below the cursor's head that are not in its window
-// (orphaned, or confirmed earlier). Blocks above the head stay: they are
-// prepared and not published yet; if a reorg orphans them, they go once
-// the head passes their height.
+// keepOnly drops what a committed batch made useless: blocks confirmed
+// now or before, and orphans (not in the cursor's window at a height the
+// window covers). It keeps blocks prepared above the head, not published
+// yet, and blocks below the window not confirmed yet (a batch bigger than
+// the window minus the confirmations leaves some there): the confirmed
+// view still needs them. An orphan prepared above the head goes once the
+// head passes its height.
 func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []*chaintap.Block) {
 	head, ok := cur.Head()
+	if !ok {
+		return
+	}
+	oldest := cur.Window[0].Number
 	inWindow := make(map[string]bool, len(cur.Window))
 	for _, h := range cur.Window {
 		inWindow[h.Hash] = true
@@ -86,7 +92,9 @@ func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []*chaintap.Block
 		c.drop(b.Hash)
 	}
 	for hash, e := range c.m {
-		if !inWindow[hash] && (!ok || e.number <= head.Number) {
+		switch {
+		case inWindow[hash] || e.number > head.Number:
+		case cur.ConfirmedSet && e.number <= cur.Confirmed, e.number >= oldest:
 			c.drop(hash)
 		}
 	}
