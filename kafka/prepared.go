@@ -12,9 +12,7 @@ import (
 // transaction's flush and commit. An encoding error is not reported here:
 // Publish encodes the block again and reports it there.
 func (p *Publisher) Prepare(b *chaintap.Block) {
-	if !p.encoded.has(b.Hash) {
-		_, _ = p.encoded.get(b)
-	}
+	_, _ = p.encoded.get(b) // get encodes only what is not there yet
 }
 
 // encodedCache holds blocks' encoded records from Prepare (ahead of
@@ -32,13 +30,6 @@ type encodedCache struct {
 }
 
 func newEncodedCache() *encodedCache { return &encodedCache{m: map[string]*encoded{}} }
-
-func (c *encodedCache) has(hash string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.m[hash]
-	return ok
-}
 
 // get returns b's encoded records, encoding (and keeping) them if they
 // are not there yet.
