@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/internal/fanout"
 )
 
 // Status is one battery's row.
@@ -37,13 +38,13 @@ type Table struct {
 	events  map[string]map[string]chaintap.Event
 	battery map[string]string // record key → lower-case battery id
 	rows    map[string]Status // by lower-case id
-	subs    map[chan Status]struct{}
+	changes fanout.Hub[Status]
 }
 
 // NewTable folds the events of the contract named contract.
 func NewTable(contract string) *Table {
 	return &Table{contract: contract, events: map[string]map[string]chaintap.Event{}, battery: map[string]string{},
-		rows: map[string]Status{}, subs: map[chan Status]struct{}{}}
+		rows: map[string]Status{}}
 }
 
 // Apply takes one record of the events topic: value nil is a retraction of
@@ -80,12 +81,7 @@ func (t *Table) Apply(key string, value []byte) {
 	} else {
 		delete(t.rows, id)
 	}
-	for ch := range t.subs {
-		select {
-		case ch <- row:
-		default: // a slow subscriber misses changes, never blocks the table
-		}
-	}
+	t.changes.Send(row) // a slow subscriber misses changes, never blocks the table
 }
 
 type args struct {
@@ -162,14 +158,4 @@ func (t *Table) All() []Status {
 // Subscribe returns a channel of changed rows (a row whose battery lost
 // its registration has only its id) and a function that ends the
 // subscription.
-func (t *Table) Subscribe() (<-chan Status, func()) {
-	ch := make(chan Status, 256)
-	t.mu.Lock()
-	t.subs[ch] = struct{}{}
-	t.mu.Unlock()
-	return ch, func() {
-		t.mu.Lock()
-		delete(t.subs, ch)
-		t.mu.Unlock()
-	}
-}
+func (t *Table) Subscribe() (<-chan Status, func()) { return t.changes.Subscribe(256) }

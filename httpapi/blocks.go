@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/internal/fanout"
 )
 
 // BlockSummary is what the page shows of a block.
@@ -25,12 +26,12 @@ type RecentBlocks struct {
 	mu     sync.Mutex
 	size   int
 	blocks map[string]BlockSummary // by key (number)
-	subs   map[chan BlockSummary]struct{}
+	news   fanout.Hub[BlockSummary]
 }
 
 // NewRecentBlocks keeps the newest size blocks.
 func NewRecentBlocks(size int) *RecentBlocks {
-	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}, subs: map[chan BlockSummary]struct{}{}}
+	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}}
 }
 
 // Apply takes one record of the blocks topic (value nil: a retraction).
@@ -54,12 +55,7 @@ func (r *RecentBlocks) Apply(key string, value []byte) {
 		r.blocks[key] = s
 		r.trim()
 	}
-	for ch := range r.subs {
-		select {
-		case ch <- s:
-		default:
-		}
-	}
+	r.news.Send(s)
 }
 
 func (r *RecentBlocks) trim() {
@@ -89,14 +85,4 @@ func (r *RecentBlocks) Latest() []BlockSummary {
 
 // Subscribe returns a channel of new and retracted blocks and a function
 // that ends the subscription.
-func (r *RecentBlocks) Subscribe() (<-chan BlockSummary, func()) {
-	ch := make(chan BlockSummary, 64)
-	r.mu.Lock()
-	r.subs[ch] = struct{}{}
-	r.mu.Unlock()
-	return ch, func() {
-		r.mu.Lock()
-		delete(r.subs, ch)
-		r.mu.Unlock()
-	}
-}
+func (r *RecentBlocks) Subscribe() (<-chan BlockSummary, func()) { return r.news.Subscribe(64) }
