@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/chaintap/chaintap/internal/npmci"
 )
 
 // TestGeneratedUpToDate recompiles the Solidity sources with the pinned
@@ -16,9 +18,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs solc-js and abigen")
 	}
-	if _, err := os.Stat(filepath.Join("node_modules", "solc")); err != nil {
-		run(t, ".", "npm", "ci", "--no-audit", "--no-fund", "--silent")
-	}
+	npmci.Ensure(t, ".", "solc")
 	dir := t.TempDir()
 	run(t, ".", "node", "compile.js", dir)
 	for _, c := range []struct{ name, bindings string }{{"BatteryRegistry", "battery_registry.go"}, {"DemoToken", "demo_token.go"}} {

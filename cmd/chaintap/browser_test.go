@@ -10,6 +10,7 @@ import (
 
 	"github.com/chaintap/chaintap/internal/aptget"
 	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/internal/npmci"
 )
 
 // TestPageInChromium opens the live page of `chaintap up` in headless
@@ -25,13 +26,7 @@ func TestPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
-		npm := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--silent")
-		npm.Dir = e2e
-		if out, err := npm.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in e2e/: %v\n%s", err, out)
-		}
-	}
+	npmci.Ensure(t, e2e, "playwright-core")
 	artifacts, err := filepath.Abs(filepath.Join("..", "..", ".artifacts", "page"))
 	if err != nil {
 		t.Fatal(err)
