@@ -109,6 +109,7 @@ func (h *harness) waitCaughtUp() {
 	ingesttest.WaitFor(h.t, 60*time.Second, "the follower to reach block "+head.Number.String()+" "+want, func() bool {
 		select {
 		case err := <-h.done:
+			h.done <- err // for stop, which waits for it
 			h.t.Fatalf("follower stopped: %v", err)
 		default:
 		}
