@@ -89,6 +89,9 @@ func classify(err error) (errClass, string) {
 // retry runs fn until it succeeds, ctx is done or the policy gives up. what
 // names the operation in errors and logs.
 func (s *Source) retry(ctx context.Context, what string, fn func(context.Context) error) error {
+	// Each bound counts the failures of its own class: a wrong answer
+	// after a run of HTTP 429s is the first wrong answer, not the sixth.
+	var failures [classPermanent + 1]int
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		if err == nil {
@@ -98,17 +101,18 @@ func (s *Source) retry(ctx context.Context, what string, fn func(context.Context
 			return fmt.Errorf("%s: %w", what, ctx.Err())
 		}
 		class, reason := classify(err)
-		limit := 0
+		failures[class]++
+		limit, kind := 0, ""
 		switch class {
 		case classPermanent:
 			return fmt.Errorf("%s: %w", what, err)
 		case classWrong:
-			limit = s.cfg.Retry.Wrong
+			limit, kind = s.cfg.Retry.Wrong, "wrong answers"
 		case classNotFound:
-			limit = s.cfg.Retry.NotFound
+			limit, kind = s.cfg.Retry.NotFound, "not found"
 		}
-		if limit > 0 && attempt >= limit {
-			return fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt, err)
+		if limit > 0 && failures[class] >= limit {
+			return fmt.Errorf("%s: giving up after %d attempts (%d %s): %w", what, attempt, failures[class], kind, err)
 		}
 		s.metrics.retries.WithLabelValues(s.chain, reason).Inc()
 		s.log.Debug("retrying node call", "chain", s.chain, "what", what, "attempt", attempt, "reason", reason, "err", err)

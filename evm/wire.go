@@ -100,14 +100,14 @@ func decodeResult(raw json.RawMessage, v any, what string) error {
 
 // resultError names what a batch element's error was about; an answer
 // that did not decode into the wire types is ErrMalformed, the node's own
-// errors and the client's stay as they are.
+// errors and the client's are wrapped as they are.
 func resultError(err error, what string) error {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
 		return fmt.Errorf("%s: %w: %v", what, chaintap.ErrMalformed, err)
 	}
-	return err
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // isNull reports whether a result is absent or JSON null. It must not
