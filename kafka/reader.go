@@ -65,13 +65,18 @@ func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn fun
 		var cbErr error
 		fs.EachRecord(func(r *kgo.Record) {
 			end, ok := want[r.Partition]
-			if !ok || cbErr != nil || r.Offset >= end {
+			if !ok || cbErr != nil {
 				return
 			}
+			// Any offset at or past end-1 means everything below end was
+			// read: records arrive in offset order. It may be past end:
+			// when a transaction open at listing time is aborted, its
+			// records are never delivered and the first thing seen is
+			// the abort marker, written after them.
 			if r.Offset >= end-1 {
 				delete(want, r.Partition)
 			}
-			if !r.Attrs.IsControl() {
+			if r.Offset < end && !r.Attrs.IsControl() {
 				cbErr = fn(r)
 			}
 		})
