@@ -24,12 +24,16 @@ func (p *Publisher) Prepare(b *chaintap.Block) {
 // them once Publish's flush returned. Encoding then writes into memory
 // already in use instead of allocating and zeroing tens of KB per block.
 type encodedCache struct {
-	mu   sync.Mutex
-	m    map[string]*encoded // by block hash
-	bufs sync.Pool           // of *[]byte
+	chain  string
+	topics Topics
+	mu     sync.Mutex
+	m      map[string]*encoded // by block hash
+	bufs   sync.Pool           // of *[]byte
 }
 
-func newEncodedCache() *encodedCache { return &encodedCache{m: map[string]*encoded{}} }
+func newEncodedCache(chain string, t Topics) *encodedCache {
+	return &encodedCache{chain: chain, topics: t, m: map[string]*encoded{}}
+}
 
 // get returns b's encoded records, encoding (and keeping) them if they
 // are not there yet.
@@ -44,7 +48,7 @@ func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
 	if p, ok := c.bufs.Get().(*[]byte); ok {
 		buf = *p
 	}
-	e, err := encodeBlock(b, buf)
+	e, err := encodeBlock(c.topics, c.chain, b, buf)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +112,6 @@ func (c *encodedCache) drop(hash string) {
 
 func (c *encodedCache) recycle(e *encoded) {
 	buf := e.buf[:0]
-	e.buf, e.values = nil, nil
+	e.buf, e.values, e.ready = nil, nil, nil
 	c.bufs.Put(&buf)
 }

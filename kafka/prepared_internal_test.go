@@ -14,7 +14,7 @@ func TestKeepOnly(t *testing.T) {
 	blk := func(tag string, n uint64) *chaintap.Block {
 		return &chaintap.Block{Chain: "c", Number: n, Hash: fmt.Sprintf("0x%s%d", tag, n)}
 	}
-	c := newEncodedCache()
+	c := newEncodedCache("c", TopicsFor("", "c"))
 	var window []chaintap.Header
 	for n := uint64(1); n <= 12; n++ {
 		b := blk("a", n)
@@ -43,5 +43,39 @@ func TestKeepOnly(t *testing.T) {
 	want := []string{"0xa10", "0xa11", "0xa12", "0xa4", "0xa5", "0xa6", "0xa7", "0xa8", "0xa9", "0xb11"}
 	if !slices.Equal(kept, want) {
 		t.Fatalf("kept %v, want %v", kept, want)
+	}
+}
+
+// TestViewsAreHandedOutOnce: franz-go writes into the records it is
+// given, so a view asked for again (a block published again in it) gets
+// new records with the same topics, keys and values, and the confirmed
+// view keys the block by its hash.
+func TestViewsAreHandedOutOnce(t *testing.T) {
+	topics := TopicsFor("", "c")
+	blk := sampleBlock()
+	e, err := encodeBlock(topics, "c", blk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, confirmed := range []bool{false, true} {
+		first := e.view(topics, blk, confirmed, nil)
+		first[0].Offset = 42 // as franz-go does once produced
+		again := e.view(topics, blk, confirmed, nil)
+		if &first[0] == &again[0] || again[0].Offset != 0 {
+			t.Fatalf("confirmed=%v: the second view reuses the first's records", confirmed)
+		}
+		want := BlockRecords(blk, confirmed)
+		for i, r := range again {
+			wantTopic := topics.Head(want[i].Entity)
+			if confirmed {
+				wantTopic = topics.Confirmed(want[i].Entity)
+			}
+			if r.Topic != wantTopic || string(r.Key) != want[i].Key || string(r.Value) != string(first[i].Value) {
+				t.Fatalf("confirmed=%v record %d: %s %s, want %s %s", confirmed, i, r.Topic, r.Key, wantTopic, want[i].Key)
+			}
+		}
+	}
+	if got := e.manifest.Keys[topics.Head("blocks")]; len(got) != 1 || got[0] != chaintap.BlockHeadKey(blk.Number) {
+		t.Fatalf("manifest block keys %v", got)
 	}
 }

@@ -58,7 +58,7 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 		m = NewMetrics(nil)
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), log: log, metrics: m,
-		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: newEncodedCache()}
+		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: newEncodedCache(chain, TopicsFor(cfg.Topics.Prefix, chain))}
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -255,24 +255,25 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 	}
 	var ms []*manifest
 	for _, blk := range b.Apply {
-		m := &manifest{Chain: p.chain, Number: blk.Number, Hash: blk.Hash, Keys: map[string][]string{}}
 		e, err := p.encoded.get(blk)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range upserts(p.topics, blk, e, false, b.Origin, m) {
-			send(r)
+		rs := e.view(p.topics, blk, false, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, b.Origin))
+		for i := range rs {
+			send(&rs[i])
 		}
-		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: appendManifest(nil, m)})
-		ms = append(ms, m)
+		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: e.manifestValue})
+		ms = append(ms, e.manifest)
 	}
 	for _, blk := range b.Confirm {
 		e, err := p.encoded.get(blk)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range upserts(p.topics, blk, e, true, "", nil) {
-			send(r)
+		rs := e.view(p.topics, blk, true, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, ""))
+		for i := range rs {
+			send(&rs[i])
 		}
 	}
 	return ms, nil

@@ -96,18 +96,32 @@ func blockHeaders(chain string, number uint64, hash, op string, origin chaintap.
 	return hs
 }
 
-// encoded is a block's records with their values encoded once: the head
-// view and, later, the confirmed view carry the same bytes.
+// encoded is a block made ready to publish, once, in a fetch worker
+// (Prepare) or in Publish: its values encoded once for both views, the
+// records of both views built, and its manifest encoded, so that Publish,
+// which runs one transaction at a time, only hands records to the
+// producer.
 type encoded struct {
 	number uint64 // the block's
 	recs   []Record
 	values [][]byte
 	buf    []byte // holds every value
+	// ready holds the head view's records, then the confirmed view's,
+	// with topics, keys and values set; Publish sets the headers. franz-go
+	// writes into a record it is given (partition, offset, timestamp), so
+	// each view is handed out once (taken) and built afresh if a block is
+	// published in a view again.
+	ready []kgo.Record
+	taken [2]bool
+	// manifest lists the head view's keys; manifestValue is its encoding.
+	manifest      *manifest
+	manifestValue []byte
 }
 
-// encodeBlock encodes b's records into buf (from its start; pass nil to
-// allocate): one buffer for the whole block, not one per record.
-func encodeBlock(b *chaintap.Block, buf []byte) (*encoded, error) {
+// encodeBlock makes b ready for chain's topics t, encoding its values
+// into buf (from its start; pass nil to allocate): one buffer for the
+// whole block, not one per record.
+func encodeBlock(t Topics, chain string, b *chaintap.Block, buf []byte) (*encoded, error) {
 	recs := headRecords(b)
 	e := &encoded{number: b.Number, recs: recs, values: make([][]byte, len(recs))}
 	if need := encodedSize(b); cap(buf) < need {
@@ -123,7 +137,64 @@ func encodeBlock(b *chaintap.Block, buf []byte) (*encoded, error) {
 		e.values[i] = buf[start:len(buf):len(buf)]
 	}
 	e.buf = buf
+	e.ready = buildViews(t, b, recs, e.values)
+	e.manifest = &manifest{Chain: chain, Number: b.Number, Hash: b.Hash, Keys: map[string][]string{}}
+	for _, r := range recs {
+		topic := t.Head(r.Entity)
+		e.manifest.Keys[topic] = append(e.manifest.Keys[topic], r.Key)
+	}
+	e.manifestValue = appendManifest(nil, e.manifest)
 	return e, nil
+}
+
+// buildViews returns the records of both views of b: the head view's,
+// then the confirmed view's. They share values, and keys but the block's;
+// the keys are allocated in one piece.
+func buildViews(t Topics, b *chaintap.Block, recs []Record, values [][]byte) []kgo.Record {
+	n := len(recs)
+	out := make([]kgo.Record, 2*n)
+	confirmedKey := chaintap.BlockConfirmedKey(b.Hash)
+	size := len(confirmedKey)
+	for _, r := range recs {
+		size += len(r.Key)
+	}
+	keys := make([]byte, 0, size)
+	key := func(k string) []byte {
+		start := len(keys)
+		keys = append(keys, k...)
+		return keys[start:len(keys):len(keys)]
+	}
+	for i, r := range recs {
+		out[i] = kgo.Record{Topic: t.Head(r.Entity), Key: key(r.Key), Value: values[i]}
+		ck := out[i].Key
+		if r.Entity == "blocks" {
+			ck = key(confirmedKey)
+		}
+		out[n+i] = kgo.Record{Topic: t.Confirmed(r.Entity), Key: ck, Value: values[i]}
+	}
+	return out
+}
+
+// view returns e's records of one view with headers set, ready to
+// produce. The first call per view hands out the prepared records; a
+// later one (the block published in that view again) builds new ones.
+func (e *encoded) view(t Topics, b *chaintap.Block, confirmed bool, headers []kgo.RecordHeader) []kgo.Record {
+	v := 0
+	if confirmed {
+		v = 1
+	}
+	n := len(e.recs)
+	var rs []kgo.Record
+	if e.taken[v] {
+		rs = buildViews(t, b, e.recs, e.values)[v*n : (v+1)*n]
+	} else {
+		e.taken[v] = true
+		rs = e.ready[v*n : (v+1)*n]
+	}
+	for i := range rs {
+		rs[i].Headers = headers
+	}
+	return rs
 }
 
 // encodedSize estimates a block's encoded records from their variable
@@ -137,29 +208,6 @@ func encodedSize(b *chaintap.Block) int {
 		n += 450 + len(b.Logs[i].Data) + 70*len(b.Logs[i].Topics)
 	}
 	return n
-}
-
-// upserts returns e's records for one view; m, if given, collects the keys.
-// The records and their keys are allocated in one piece each.
-func upserts(t Topics, b *chaintap.Block, e *encoded, confirmed bool, origin chaintap.Origin, m *manifest) []*kgo.Record {
-	recs := make([]kgo.Record, len(e.recs))
-	out := make([]*kgo.Record, len(e.recs))
-	keyBuf := make([]byte, 0, 72*len(e.recs))
-	headers := blockHeaders(b.Chain, b.Number, b.Hash, OpUpsert, origin)
-	for i, r := range e.recs {
-		topic, key := t.Head(r.Entity), viewKey(r, b, confirmed)
-		if confirmed {
-			topic = t.Confirmed(r.Entity)
-		}
-		start := len(keyBuf)
-		keyBuf = append(keyBuf, key...)
-		recs[i] = kgo.Record{Topic: topic, Key: keyBuf[start:len(keyBuf):len(keyBuf)], Value: e.values[i], Headers: headers}
-		out[i] = &recs[i]
-		if m != nil {
-			m.Keys[topic] = append(m.Keys[topic], key)
-		}
-	}
-	return out
 }
 
 // retractions encodes a retraction for every record m lists, newest
