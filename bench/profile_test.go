@@ -51,3 +51,29 @@ func profile(b *testing.B) func() {
 		f.Close()
 	}
 }
+
+// BenchmarkPublishRaw runs only the raw side of PublishRatio, for
+// profiling against BenchmarkPublishOurs.
+func BenchmarkPublishRaw(b *testing.B) {
+	blocks := fetchAll(b, chainForBench(b).HTTPURL())
+	topics := kafka.TopicsFor("", "bench")
+	recs := rawRecords(b, topics, blocks)
+	defer profile(b)()
+	for b.Loop() {
+		cfg, stop := freshBroker(b, topics)
+		rawProduce(b, cfg, recs)
+		stop()
+	}
+}
+
+// BenchmarkBackfillRaw runs only the raw side of BackfillRatio, for
+// profiling against BenchmarkBackfillOurs.
+func BenchmarkBackfillRaw(b *testing.B) {
+	c := chainForBench(b)
+	defer profile(b)()
+	for b.Loop() {
+		if _, err := rawFetch(context.Background(), c.HTTPURL(), benchBlocks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
