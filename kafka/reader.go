@@ -16,7 +16,12 @@ import (
 // offset from on (0 for the start), and calls fn for each data record. It
 // returns once it has passed the high watermark it saw at the start.
 func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn func(*kgo.Record) error) error {
-	admCl, err := cfg.NewClient()
+	// These clients live for one read: the client metrics franz-go
+	// pushes to brokers that take them (KIP-714, kfake does) would cost a
+	// final lz4-compressed push at each Close, 1.3 MB of allocation and
+	// a third of a cursor read's time (7.5 → 5.2 ms each, measured), for
+	// metrics nobody can use.
+	admCl, err := cfg.NewClient(kgo.DisableClientMetrics())
 	if err != nil {
 		return err
 	}
@@ -42,6 +47,7 @@ func ReadTopic(ctx context.Context, cfg Config, topic string, from int64, fn fun
 		return nil
 	}
 	cl, err := cfg.NewClient(
+		kgo.DisableClientMetrics(),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: start}),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		// Control records tell us when the records before the high
