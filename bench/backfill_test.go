@@ -54,28 +54,23 @@ func rawFetch(ctx context.Context, url string, to uint64) (time.Duration, error)
 	return time.Since(start), err
 }
 
-// ourBackfill follows the chain from block 0 to its head into a fresh
-// embedded broker: fetch, decode, encode, publish in transactions. It
-// returns the time from the follower's start (cursor load included) to the
-// commit of the last block; starting the broker and connecting are set-up,
-// as dialling is for the raw side.
-func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enricher) (time.Duration, error) {
-	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+// ourBackfill follows the chain from block 0 to its head into the
+// publisher that publisher makes (a fresh embedded broker, normally):
+// fetch, decode, encode, publish in transactions. It returns the time from
+// the follower's start (cursor load included) to the commit of the last
+// block; starting the broker and connecting are set-up, as dialling is for
+// the raw side.
+func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enricher, publisher publisherFunc) (time.Duration, error) {
+	pub, release, err := publisher("bench")
 	if err != nil {
 		return 0, err
 	}
-	defer br.Close()
-	kcfg := kafka.Config{Brokers: []string{br.Addr()}}
+	defer release()
 	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url, Concurrency: 2 * fetchConcurrency}, nil, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer src.Close()
-	pub, err := kafka.NewPublisher(ctx, kcfg, "bench", nil, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer pub.Close()
 	zero := uint64(0)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -97,24 +92,84 @@ func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enrich
 
 // BenchmarkBackfillRatio reports our backfill rate ÷ the raw batched
 // JSON-RPC fetch rate of the same blocks from the same node, each pair run
-// back to back; target ≥ 0.9. "loopback" is the node in-process on the
-// same two cores as the follower and the broker, so every CPU cycle we
-// spend is one the node cannot; "lan-1ms" adds 1 ms to every request, as
-// a node in the same data centre would.
+// back to back; target ≥ 0.9. The node is always on the same two cores as
+// the follower and the broker, so every CPU cycle we spend is one the node
+// cannot.
+//
+//   - loopback: the node in a process of its own, as a local node (geth)
+//     runs beside chaintap.
+//   - loopback-core: the same without ABI decoding (the ingest core alone:
+//     blocks, transactions, logs).
+//   - in-process: the node in this process (how this benchmark ran until
+//     2026-11-23), so each side's garbage collector also marks and
+//     assists for the node's heap.
+//   - lan-1ms: the node in its own process, with 1 ms added to every
+//     request, as a node in the same data centre would be.
+//   - loopback-no-kafka: like loopback, but publishing to a publisher
+//     that drops everything: the ceiling of the ratio on this machine
+//     with the Kafka side's cost taken away.
 func BenchmarkBackfillRatio(b *testing.B) {
-	c := chainForBench(b)
-	b.Run("loopback", func(b *testing.B) { backfillRatio(b, c.HTTPURL()) })
+	url := nodeForBench(b)
+	b.Run("loopback", func(b *testing.B) { backfillRatio(b, url, standardDecoder(b)) })
+	b.Run("loopback-core", func(b *testing.B) { backfillRatio(b, url, nil) })
 	b.Run("lan-1ms", func(b *testing.B) {
-		p := faultproxy.Start(c.HTTPURL(), faultproxy.Config{Latency: time.Millisecond})
+		p := faultproxy.Start(url, faultproxy.Config{Latency: time.Millisecond})
 		defer p.Close()
-		backfillRatio(b, p.URL)
+		backfillRatio(b, p.URL, standardDecoder(b))
+	})
+	b.Run("loopback-no-kafka", func(b *testing.B) {
+		backfillRatioWith(b, url, standardDecoder(b), func(chain string) (chaintap.Publisher, func(), error) {
+			return dropAll{}, func() {}, nil
+		})
+	})
+	b.Run("in-process", func(b *testing.B) {
+		// Built here and closed after, so that no other benchmark runs
+		// with the chain in this process's heap.
+		c, err := BuildChain(context.Background(), "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		backfillRatio(b, c.HTTPURL(), standardDecoder(b))
 	})
 }
 
-func backfillRatio(b *testing.B, url string) {
+// backfillRatio runs the pairs; d decodes (ABI) in our side, or nil for
+// none.
+func backfillRatio(b *testing.B, url string, d chaintap.Enricher) {
+	backfillRatioWith(b, url, d, embeddedKafka)
+}
+
+// publisherFunc makes our side's publisher and what releases it.
+type publisherFunc func(chain string) (chaintap.Publisher, func(), error)
+
+// embeddedKafka publishes into a fresh embedded broker.
+func embeddedKafka(chain string) (chaintap.Publisher, func(), error) {
+	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, err := kafka.NewPublisher(context.Background(), kafka.Config{Brokers: []string{br.Addr()}}, chain, nil, nil)
+	if err != nil {
+		br.Close()
+		return nil, nil, err
+	}
+	return pub, func() { pub.Close(); br.Close() }, nil
+}
+
+// dropAll is a publisher that keeps nothing.
+type dropAll struct{}
+
+func (dropAll) LoadCursor(context.Context, string) (*chaintap.Cursor, error) { return nil, nil }
+func (dropAll) Publish(context.Context, chaintap.Batch) error                { return nil }
+
+func backfillRatioWith(b *testing.B, url string, d chaintap.Enricher, publisher publisherFunc) {
 	ctx := context.Background()
 	to := uint64(benchBlocks)
-	dec := &timedEnricher{e: standardDecoder(b)}
+	if d == nil {
+		d = noDecoding{}
+	}
+	dec := &timedEnricher{e: d}
 	var ratios, raws, ours, shares []float64
 	for pair := 0; b.Loop(); pair++ {
 		var raw, our float64
@@ -126,7 +181,7 @@ func backfillRatio(b *testing.B, url string) {
 			raw = float64(to+1) / took.Seconds()
 		}, func() {
 			dec.spent.Store(0)
-			took, err := ourBackfill(ctx, url, to, dec)
+			took, err := ourBackfill(ctx, url, to, dec, publisher)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -154,6 +209,11 @@ func (t *timedEnricher) Enrich(b *chaintap.Block) {
 	t.e.Enrich(b)
 	t.spent.Add(int64(time.Since(start)))
 }
+
+// noDecoding is the enricher of the ingest core: it adds nothing.
+type noDecoding struct{}
+
+func (noDecoding) Enrich(*chaintap.Block) {}
 
 func standardDecoder(b *testing.B) *decode.Decoder {
 	d, err := decode.NewStandardDecoder(nil)

@@ -11,10 +11,10 @@ import (
 // BenchmarkBackfillOurs runs only our side; with CHAINTAP_CPUPROFILE=file
 // it profiles just that (not the chain's construction).
 func BenchmarkBackfillOurs(b *testing.B) {
-	c := chainForBench(b)
+	url := nodeForBench(b)
 	defer profile(b)()
 	for b.Loop() {
-		if _, err := ourBackfill(context.Background(), c.HTTPURL(), benchBlocks, standardDecoder(b)); err != nil {
+		if _, err := ourBackfill(context.Background(), url, benchBlocks, standardDecoder(b), embeddedKafka); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -22,12 +22,12 @@ func BenchmarkBackfillOurs(b *testing.B) {
 
 // BenchmarkPublishOurs runs only our publishing side, for profiling.
 func BenchmarkPublishOurs(b *testing.B) {
-	blocks := fetchAll(b, chainForBench(b).HTTPURL())
+	blocks := fetchAll(b, nodeForBench(b))
 	topics := kafka.TopicsFor("", "bench")
 	defer profile(b)()
 	for b.Loop() {
 		cfg, stop := freshBroker(b, topics)
-		ourPublish(b, cfg, blocks)
+		ourPublish(b, cfg, blocks, true)
 		stop()
 	}
 }
@@ -55,7 +55,7 @@ func profile(b *testing.B) func() {
 // BenchmarkPublishRaw runs only the raw side of PublishRatio, for
 // profiling against BenchmarkPublishOurs.
 func BenchmarkPublishRaw(b *testing.B) {
-	blocks := fetchAll(b, chainForBench(b).HTTPURL())
+	blocks := fetchAll(b, nodeForBench(b))
 	topics := kafka.TopicsFor("", "bench")
 	recs := rawRecords(b, topics, blocks)
 	defer profile(b)()
@@ -69,10 +69,10 @@ func BenchmarkPublishRaw(b *testing.B) {
 // BenchmarkBackfillRaw runs only the raw side of BackfillRatio, for
 // profiling against BenchmarkBackfillOurs.
 func BenchmarkBackfillRaw(b *testing.B) {
-	c := chainForBench(b)
+	url := nodeForBench(b)
 	defer profile(b)()
 	for b.Loop() {
-		if _, err := rawFetch(context.Background(), c.HTTPURL(), benchBlocks); err != nil {
+		if _, err := rawFetch(context.Background(), url, benchBlocks); err != nil {
 			b.Fatal(err)
 		}
 	}

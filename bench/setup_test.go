@@ -1,49 +1,67 @@
 package bench
 
 import (
-	"context"
-	"math/rand/v2"
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
-
-	"github.com/chaintap/chaintap/devchain"
 )
 
-// Sizes of the benchmark chain: enough blocks that start-up costs vanish,
-// enough transactions that receipts and logs dominate as on a real chain.
 const (
-	benchBlocks      = 1200
-	benchTxsPerBlock = 12
+	benchBlocks      = Blocks
+	benchTxsPerBlock = TxsPerBlock
 )
 
-var benchChain = sync.OnceValues(func() (*devchain.Chain, error) {
-	ctx := context.Background()
-	c, err := devchain.Start(devchain.Config{Addr: "127.0.0.1:0", Accounts: 20})
+// benchNode is the benchmark chain served by cmd benchnode, in a process
+// of its own, as a local node is: the URL of its JSON-RPC over HTTP. The
+// process lives until this one exits (it ends when its stdin closes).
+var benchNode = sync.OnceValues(func() (*node, error) {
+	bin := filepath.Join(os.TempDir(), fmt.Sprintf("chaintap-benchnode-%d", os.Getpid()))
+	if out, err := exec.Command("go", "build", "-o", bin, "./benchnode").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building benchnode: %w\n%s", err, out)
+	}
+	cmd := exec.Command(bin)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
 	}
-	traffic, err := devchain.NewTraffic(ctx, c)
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(1, 1))
-	for range benchBlocks {
-		if err := traffic.Send(ctx, rng, benchTxsPerBlock); err != nil {
-			return nil, err
-		}
-		c.Commit()
+	if err := cmd.Start(); err != nil {
+		return nil, err
 	}
-	return c, nil
+	url, err := bufio.NewReader(stdout).ReadString('\n')
+	_ = os.Remove(bin) // the running process keeps its file
+	if err != nil {
+		return nil, fmt.Errorf("benchnode did not print its URL: %w", err)
+	}
+	return &node{url: strings.TrimSpace(url), cmd: cmd, stdin: stdin}, nil
 })
 
-func chainForBench(b *testing.B) *devchain.Chain {
+// node is the benchnode process. Its stdin is held open (reachable from
+// here, so no finalizer closes it) until this process exits.
+type node struct {
+	url   string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+}
+
+func nodeForBench(b *testing.B) string {
 	b.Helper()
-	c, err := benchChain()
+	n, err := benchNode()
 	if err != nil {
 		b.Fatal(err)
 	}
-	return c
+	return n.url
 }
 
 // sideBySide runs the two sides of one pair. The order alternates from
