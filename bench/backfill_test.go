@@ -23,11 +23,13 @@ import (
 
 const fetchConcurrency = 8
 
-// rawFetch is the raw limit of backfill: every block with its transactions
-// and its receipts, one JSON-RPC batch per block, fetchConcurrency batches
-// in flight, and nothing done with the answers.
+// rawFetch is the raw limit of backfill: every block with its
+// transactions and its receipts, one JSON-RPC batch per block,
+// fetchConcurrency batches in flight, and nothing done with the answers.
+// Its client has our settings, so it too asks a node on loopback for
+// uncompressed answers.
 func rawFetch(ctx context.Context, url string, to uint64) (time.Duration, error) {
-	c, err := evm.DialRPC(ctx, url, fetchConcurrency)
+	c, err := evm.DialRPC(ctx, evm.Config{URL: url, Concurrency: fetchConcurrency})
 	if err != nil {
 		return 0, err
 	}
@@ -61,12 +63,17 @@ func rawFetch(ctx context.Context, url string, to uint64) (time.Duration, error)
 // block; starting the broker and connecting are set-up, as dialling is for
 // the raw side.
 func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enricher, publisher publisherFunc) (time.Duration, error) {
+	return ourBackfillWith(ctx, evm.Config{Chain: "bench", URL: url, Concurrency: 2 * fetchConcurrency}, to, dec, publisher)
+}
+
+// ourBackfillWith is ourBackfill with the node's client configured by cfg.
+func ourBackfillWith(ctx context.Context, cfg evm.Config, to uint64, dec chaintap.Enricher, publisher publisherFunc) (time.Duration, error) {
 	pub, release, err := publisher("bench")
 	if err != nil {
 		return 0, err
 	}
 	defer release()
-	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url, Concurrency: 2 * fetchConcurrency}, nil, nil)
+	src, err := evm.Dial(ctx, cfg, nil, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 n=${1:-11}
 echo "== $(go version), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 go test ./bench/ -run '^$' -bench 'Ratio' -benchtime "${n}x" -timeout 30m
+go test ./bench/ -run '^$' -bench 'BackfillCompression' -benchtime "${n}x" -timeout 10m
 go test ./bench/ -run '^$' -bench 'LiveLatency' -benchtime 300x -timeout 10m
 go test ./kafka/ -run '^$' -bench 'Encode' -timeout 10m
 go test ./evm/ -run '^$' -bench 'Decode' -timeout 10m

@@ -67,6 +67,9 @@ type Chain struct {
 	ReceiptBatch  int      `yaml:"receipt_batch"`
 	MaxBatch      int      `yaml:"max_batch_blocks"`
 	PollInterval  Duration `yaml:"poll_interval"`
+	// RPCCompression is "auto" (the default: uncompressed from a node on
+	// this machine, gzip otherwise), "gzip" or "none".
+	RPCCompression string `yaml:"rpc_compression"`
 	// Standards are the token interfaces decoded at any address (default:
 	// all of ERC-20, ERC-721, ERC-1155; [] decodes none).
 	Standards *[]string `yaml:"standards"`

@@ -270,6 +270,11 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 	if ch.Confirmations != nil && *ch.Confirmations >= uint64(ch.ReorgWindow) {
 		add("confirmations", fmt.Sprintf("%d must be below reorg_window (%d): a reorg the window cannot resolve must never reach the confirmed view", *ch.Confirmations, ch.ReorgWindow))
 	}
+	switch ch.RPCCompression {
+	case "", "auto", "gzip", "none":
+	default:
+		add("rpc_compression", fmt.Sprintf("%q: want auto, gzip or none", ch.RPCCompression))
+	}
 	if ch.MaxBatch < 0 || ch.MaxBatch > 1000 {
 		add("max_batch_blocks", fmt.Sprintf("%d: want 1..1000", ch.MaxBatch))
 	}

@@ -74,6 +74,7 @@ chains:
     url: ftp://x
     confirm_tag: latest
     confirmations: 200
+    rpc_compression: zstd
 `), env(nil))
 	text = err.Error()
 	for _, want := range []string{
@@ -82,6 +83,7 @@ chains:
 		`chains[0].url (line 4): scheme "ftp"`,
 		`chains[0].confirm_tag (line 5)`,
 		`chains[0].confirmations (line 6): 200 must be below reorg_window`,
+		`chains[0].rpc_compression (line 7): "zstd": want auto, gzip or none`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)

@@ -138,7 +138,7 @@ func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *s
 		}
 		src, err := evm.Dial(ctx, evm.Config{
 			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.ReceiptBatch,
-			PollInterval: time.Duration(ch.PollInterval),
+			PollInterval: time.Duration(ch.PollInterval), Compression: ch.RPCCompression,
 		}, log, srcMetrics)
 		if err != nil {
 			return err
