@@ -6,9 +6,10 @@ import (
 	"github.com/chaintap/chaintap"
 )
 
-// Prepare implements chaintap.Preparer: it encodes b's records now, in the
-// caller's goroutine (the follower's fetch workers), so that Publish only
-// hands ready bytes to the producer and encoding overlaps the previous
+// Prepare implements chaintap.Preparer: it makes b ready now, in the
+// caller's goroutine (the follower's fetch workers): values encoded,
+// records of both views built, manifest encoded. Publish then only hands
+// ready records to the producer, and this work overlaps the previous
 // transaction's flush and commit. An encoding error is not reported here:
 // Publish encodes the block again and reports it there.
 func (p *Publisher) Prepare(b *chaintap.Block) {

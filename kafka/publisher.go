@@ -58,7 +58,8 @@ func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logge
 		m = NewMetrics(nil)
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), log: log, metrics: m,
-		manifests: map[string]*manifest{}, offsets: map[string]int64{}, encoded: newEncodedCache(chain, TopicsFor(cfg.Topics.Prefix, chain))}
+		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
+	p.encoded = newEncodedCache(chain, p.topics)
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -255,28 +256,33 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 	}
 	var ms []*manifest
 	for _, blk := range b.Apply {
-		e, err := p.encoded.get(blk)
+		e, err := p.sendView(blk, false, b.Origin, send)
 		if err != nil {
 			return nil, err
-		}
-		rs := e.view(p.topics, blk, false, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, b.Origin))
-		for i := range rs {
-			send(&rs[i])
 		}
 		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: e.manifestValue})
 		ms = append(ms, e.manifest)
 	}
 	for _, blk := range b.Confirm {
-		e, err := p.encoded.get(blk)
-		if err != nil {
+		if _, err := p.sendView(blk, true, "", send); err != nil {
 			return nil, err
-		}
-		rs := e.view(p.topics, blk, true, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, ""))
-		for i := range rs {
-			send(&rs[i])
 		}
 	}
 	return ms, nil
+}
+
+// sendView hands blk's records of one view (upserts, origin in their
+// headers) to send, and returns the block's encoding.
+func (p *Publisher) sendView(blk *chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
+	e, err := p.encoded.get(blk)
+	if err != nil {
+		return nil, err
+	}
+	rs := e.view(p.topics, blk, confirmed, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, origin))
+	for i := range rs {
+		send(&rs[i])
+	}
+	return e, nil
 }
 
 // txnWriter produces records into the open transaction as they come and
