@@ -107,14 +107,14 @@ func ourBackfillWith(ctx context.Context, cfg evm.Config, to uint64, dec chainta
 //     runs beside chaintap.
 //   - loopback-core: the same without ABI decoding (the ingest core alone:
 //     blocks, transactions, logs).
-//   - in-process: the node in this process (how this benchmark ran until
-//     2026-11-23), so each side's garbage collector also marks and
-//     assists for the node's heap.
 //   - lan-1ms: the node in its own process, with 1 ms added to every
 //     request, as a node in the same data centre would be.
 //   - loopback-no-kafka: like loopback, but publishing to a publisher
 //     that drops everything: the ceiling of the ratio on this machine
 //     with the Kafka side's cost taken away.
+//   - in-process: the node in this process (how this benchmark ran until
+//     2026-11-23), so each side's garbage collector also marks and
+//     assists for the node's heap.
 func BenchmarkBackfillRatio(b *testing.B) {
 	url := nodeForBench(b)
 	b.Run("loopback", func(b *testing.B) { backfillRatio(b, url, standardDecoder(b)) })
@@ -172,7 +172,7 @@ func (dropAll) Publish(context.Context, chaintap.Batch) error                { r
 
 func backfillRatioWith(b *testing.B, url string, d chaintap.Enricher, publisher publisherFunc) {
 	ctx := context.Background()
-	to := uint64(benchBlocks)
+	to := uint64(Blocks)
 	if d == nil {
 		d = noDecoding{}
 	}

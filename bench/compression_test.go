@@ -16,11 +16,11 @@ func BenchmarkBackfillCompression(b *testing.B) {
 	ctx := context.Background()
 	rate := func(compression string) float64 {
 		cfg := evm.Config{Chain: "bench", URL: url, Concurrency: 2 * fetchConcurrency, Compression: compression}
-		took, err := ourBackfillWith(ctx, cfg, benchBlocks, standardDecoder(b), embeddedKafka)
+		took, err := ourBackfillWith(ctx, cfg, Blocks, standardDecoder(b), embeddedKafka)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return float64(benchBlocks+1) / took.Seconds()
+		return float64(Blocks+1) / took.Seconds()
 	}
 	var ratios, gzips, nones []float64
 	for pair := 0; b.Loop(); pair++ {

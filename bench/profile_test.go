@@ -14,7 +14,7 @@ func BenchmarkBackfillOurs(b *testing.B) {
 	url := nodeForBench(b)
 	defer profile(b)()
 	for b.Loop() {
-		if _, err := ourBackfill(context.Background(), url, benchBlocks, standardDecoder(b), embeddedKafka); err != nil {
+		if _, err := ourBackfill(context.Background(), url, Blocks, standardDecoder(b), embeddedKafka); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -72,7 +72,7 @@ func BenchmarkBackfillRaw(b *testing.B) {
 	url := nodeForBench(b)
 	defer profile(b)()
 	for b.Loop() {
-		if _, err := rawFetch(context.Background(), url, benchBlocks); err != nil {
+		if _, err := rawFetch(context.Background(), url, Blocks); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -26,8 +26,8 @@ func fetchAll(b *testing.B, url string) []*chaintap.Block {
 		b.Fatal(err)
 	}
 	defer src.Close()
-	blocks := make([]*chaintap.Block, 0, benchBlocks+1)
-	for n := range uint64(benchBlocks + 1) {
+	blocks := make([]*chaintap.Block, 0, Blocks+1)
+	for n := range uint64(Blocks + 1) {
 		blk, err := src.BlockByNumber(ctx, n)
 		if err != nil {
 			b.Fatal(err)

@@ -13,11 +13,6 @@ import (
 	"testing"
 )
 
-const (
-	benchBlocks      = Blocks
-	benchTxsPerBlock = TxsPerBlock
-)
-
 // benchNode is the benchmark chain served by cmd benchnode, in a process
 // of its own, as a local node is: the URL of its JSON-RPC over HTTP. The
 // process lives until this one exits (it ends when its stdin closes).
