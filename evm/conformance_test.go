@@ -1,7 +1,7 @@
 package evm
 
 // The ethereum-etl conformance tests: real mainnet JSON-RPC answers and
-// ethereum-etl's expected outputs (../shared/conformance, see its README).
+// ethereum-etl's expected outputs (testdata/conformance, see its README).
 // Every field of every expected record is compared with ours; the only
 // differences allowed are the documented ones (docs/records.md), listed
 // here.

@@ -2,31 +2,17 @@ package evm
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chaintap/chaintap/internal/conformance"
 )
 
 // BenchmarkDecodeBlock measures turning a recorded mainnet block with
 // its receipts into the domain's records (the decode share of ingest).
 func BenchmarkDecodeBlock(b *testing.B) {
-	dir := filepath.Join("..", "..", "shared", "conformance", "ethereum-etl", "test_stream", "blocks_1755634_1755635")
-	if s := os.Getenv("CHAINTAP_SHARED"); s != "" {
-		dir = filepath.Join(s, "conformance", "ethereum-etl", "test_stream", "blocks_1755634_1755635")
-	}
-	read := func(name string) json.RawMessage {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			b.Skip("conformance corpus not found:", err)
-		}
-		var env struct {
-			Result json.RawMessage `json:"result"`
-		}
-		if err := json.Unmarshal(raw, &env); err != nil {
-			b.Fatal(err)
-		}
-		return env.Result
-	}
+	dir := filepath.Join(conformance.Dir(b), "test_stream", "blocks_1755634_1755635")
+	read := func(name string) json.RawMessage { return conformance.Result(b, filepath.Join(dir, name)) }
 	block := read("web3_response.eth_getBlockByNumber_0x1ac9f3_true.json")
 	receipts := []json.RawMessage{
 		read("web3_response.eth_getTransactionReceipt_0x2e3dcd051a91d3a694f6b8de2ac4b5fe7acdba55f58bcf8471ff00d4a430074d.json"),

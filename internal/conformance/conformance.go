@@ -1,6 +1,7 @@
-// Package conformance finds the shared conformance corpus (real mainnet
-// JSON-RPC answers and ethereum-etl's expected outputs) beside the
-// repository: ../shared/conformance, or $CHAINTAP_SHARED/conformance.
+// Package conformance finds the conformance corpus the repository carries
+// (real mainnet JSON-RPC answers and ethereum-etl's and bitcoin-etl's
+// expected outputs, MIT-licensed, copied unchanged with their LICENSE and
+// SOURCE_COMMIT files) under testdata/conformance at the module root.
 package conformance
 
 import (
@@ -15,27 +16,35 @@ import (
 // cannot be found (a silently skipped conformance test proves nothing).
 func Dir(t testing.TB) string {
 	t.Helper()
-	shared := os.Getenv("CHAINTAP_SHARED")
-	if shared == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
+	return corpus(t, "ethereum-etl")
+}
+
+// BitcoinDir returns the bitcoin-etl corpus directory.
+func BitcoinDir(t testing.TB) string {
+	t.Helper()
+	return corpus(t, "bitcoin-etl")
+}
+
+// corpus finds testdata/conformance/<name> at the module root: the test's
+// working directory is its package's, wherever the package sits.
+func corpus(t testing.TB, name string) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			c := filepath.Join(dir, "testdata", "conformance", name)
+			if _, err := os.Stat(c); err != nil {
+				t.Fatalf("conformance corpus not found at %s: %v", c, err)
+			}
+			return c
 		}
-		for dir := wd; ; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				shared = filepath.Join(dir, "..", "shared")
-				break
-			}
-			if filepath.Dir(dir) == dir {
-				t.Fatal("no go.mod above the test's directory")
-			}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("no go.mod above the test's directory")
 		}
 	}
-	dir := filepath.Join(shared, "conformance", "ethereum-etl")
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("conformance corpus not found at %s (set CHAINTAP_SHARED to the shared/ folder): %v", dir, err)
-	}
-	return dir
 }
 
 // Result returns the "result" of a recorded web3_response file.
