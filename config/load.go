@@ -1,7 +1,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -56,32 +55,31 @@ func Load(path string, getenv func(string) (string, bool)) (Config, error) {
 	return Parse(raw, getenv)
 }
 
-// Parse is Load on the file's contents.
+// Parse is Load on the file's contents. It reports every problem it can
+// in one run: unset variables, unknown keys, values of the wrong type and
+// invalid values together; only a syntax error stops it early, since
+// nothing after it can be read.
 func Parse(raw []byte, getenv func(string) (string, bool)) (Config, error) {
 	cfg := Defaults()
 	text, ps := interpolate(string(raw), getenv)
 	var root yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &root); err != nil {
-		return cfg, Problems{{Path: "(file)", Msg: err.Error()}}
+		return cfg, append(ps, syntaxProblem([]byte(text), err))
 	}
 	if len(root.Content) == 0 {
 		return cfg, problemsOrNil(ps)
 	}
 	ps = append(ps, unknownKeys(root.Content[0], reflect.TypeOf(cfg), "")...)
-	if len(ps) > 0 {
-		return cfg, ps
-	}
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(text)))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
+	// Not KnownFields: unknownKeys has named every unknown key with its
+	// path, and the values of the known ones are still worth checking.
+	if err := root.Decode(&cfg); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				ps = append(ps, Problem{Path: "(value)", Msg: e})
-			}
-			return cfg, ps
+		if !errors.As(err, &te) {
+			return cfg, append(ps, Problem{Path: "(file)", Msg: err.Error()})
 		}
-		return cfg, Problems{{Path: "(file)", Msg: err.Error()}}
+		for _, e := range te.Errors {
+			ps = append(ps, Problem{Path: "(value)", Msg: e})
+		}
 	}
 	ps = append(ps, cfg.complete(&root)...)
 	return cfg, problemsOrNil(ps)

@@ -34,7 +34,8 @@ chains:
 }
 
 // TestParseReportsEveryProblem: one run names every problem, with its path
-// and line, so a user fixes a file in one go.
+// and line, so a user fixes a file in one go: unknown keys, unset
+// variables, wrong types and bad values together.
 func TestParseReportsEveryProblem(t *testing.T) {
 	_, err := Parse([]byte(`log_level: loud
 kafka:
@@ -50,6 +51,8 @@ chains:
   - name: ok
     url: ws://127.0.0.1:8545
     secret: ${NOPE}
+    rpc_compression: zstd
+    max_batch_blocks: lots
 `), env(nil))
 	var ps Problems
 	if !errors.As(err, &ps) {
@@ -62,32 +65,46 @@ chains:
 		`chains[0].colour (line 11): unknown key`,
 		`chains[1].secret (line 14): unknown key`,
 		`${NOPE} (line 14): environment variable is not set`,
+		`log_level (line 1): "loud"`,
+		`chains[0].name (line 7): "bad name"`,
+		`chains[0].url (line 8): scheme "ftp"`,
+		`chains[0].confirm_tag (line 9)`,
+		`chains[0].confirmations (line 10): 200 must be below reorg_window`,
+		`chains[1].rpc_compression (line 15): "zstd": want auto, gzip or none`,
+		"line 16: cannot unmarshal !!str `lots`",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
 	}
-	// Value problems are reported once the keys are right.
-	_, err = Parse([]byte(`log_level: loud
-chains:
-  - name: "bad name"
-    url: ftp://x
-    confirm_tag: latest
-    confirmations: 200
-    rpc_compression: zstd
-`), env(nil))
-	text = err.Error()
-	for _, want := range []string{
-		`log_level (line 1): "loud"`,
-		`chains[0].name (line 3): "bad name"`,
-		`chains[0].url (line 4): scheme "ftp"`,
-		`chains[0].confirm_tag (line 5)`,
-		`chains[0].confirmations (line 6): 200 must be below reorg_window`,
-		`chains[0].rpc_compression (line 7): "zstd": want auto, gzip or none`,
+	if len(ps) != 12 {
+		t.Errorf("%d problems, want 12:\n%s", len(ps), text)
+	}
+}
+
+// TestParseSyntaxErrorLine: a syntax error names the line where the
+// problem is, not where the enclosing block starts (yaml.v3 alone said
+// line 1 for the bad indent on line 4 below).
+func TestParseSyntaxErrorLine(t *testing.T) {
+	for _, c := range []struct {
+		name, file string
+		line       int
+	}{
+		{"bad indent", "chains:\n  - name: x\n    url: ws://a:1\n   confirm_tag: safe\n", 4},
+		{"unclosed flow sequence", "log_level: info\nkafka:\n  brokers: [\"a:1\"\nchains: []\n", 4},
+		{"tab", "log_level: info\nkafka:\n  brokers: [\"a:1\"]\n\tchains: []\n", 4},
+		{"unterminated string", "log_level: info\nkafka:\n  brokers: [\"a:1\"]\nchains: \"x\n", 4},
 	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("missing %q in:\n%s", want, text)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.file), env(nil))
+			var ps Problems
+			if !errors.As(err, &ps) || len(ps) != 1 {
+				t.Fatalf("err = %v, want one problem", err)
+			}
+			if ps[0].Line != c.line || ps[0].Path != "(syntax)" {
+				t.Fatalf("problem %q: want line %d", ps[0], c.line)
+			}
+		})
 	}
 }
 
