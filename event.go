@@ -27,7 +27,7 @@ type Event struct {
 	EventName        string `json:"event_name"`
 	EventSignature   string `json:"event_signature"`
 	// Args holds the event's arguments as a JSON object in ABI order:
-	// integers as decimal strings, addresses checksummed, bytes as 0x-hex,
+	// integers as decimal strings, addresses in lower case, bytes as 0x-hex,
 	// tuples as objects; an indexed dynamic value, of which the chain keeps
 	// only the hash, is {"indexed_hash": "0x…"}.
 	Args json.RawMessage `json:"args"`

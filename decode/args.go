@@ -13,7 +13,7 @@ import (
 )
 
 // appendValue writes an ABI value as JSON with exact types: integers of
-// any size as decimal strings (never floats), addresses checksummed,
+// any size as decimal strings (never floats), addresses in lower case,
 // bytes as 0x-hex, tuples as objects with their components' names.
 func appendValue(d []byte, t abi.Type, v reflect.Value) ([]byte, error) {
 	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer && t.T != abi.IntTy && t.T != abi.UintTy {
@@ -32,7 +32,7 @@ func appendValue(d []byte, t abi.Type, v reflect.Value) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("address value of Go type %s", v.Type())
 		}
-		return appendJSONString(d, a.Hex()), nil
+		return appendJSONString(d, addressString(a)), nil
 	case abi.StringTy:
 		return appendJSONString(d, v.String()), nil
 	case abi.BytesTy, abi.FixedBytesTy, abi.FunctionTy, abi.HashTy:

@@ -131,7 +131,7 @@ func (d *Decoder) Event(l *chaintap.Log) (ev chaintap.Event, contract string, er
 			BlockNumber: l.BlockNumber, BlockHash: l.BlockHash, BlockTimestamp: l.BlockTimestamp,
 			TransactionHash: l.TransactionHash, TransactionIndex: l.TransactionIndex,
 			LogIndex: l.LogIndex, TxLogPosition: l.TxLogPosition,
-			ContractAddress: addr.Hex(), ContractName: c.contract.Name,
+			ContractAddress: addressString(addr), ContractName: c.contract.Name,
 			EventName: c.event.RawName, EventSignature: c.event.Sig, Args: args,
 		}, contract, nil
 	}

@@ -95,7 +95,7 @@ func topicAddress(topic string) string {
 	if err != nil || len(b) != 32 {
 		return ""
 	}
-	return strings.ToLower(common.BytesToAddress(b[12:]).Hex())
+	return addressString(common.BytesToAddress(b[12:]))
 }
 
 func topicUint(topic string) string {
