@@ -37,39 +37,40 @@ func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
 	rs := headRecords(b)
 	if confirmed {
 		for i := range rs {
-			rs[i].Key = viewKey(rs[i], b, true)
+			rs[i].Key, _ = confirmedKey(rs[i], b)
 		}
 	}
 	return rs
 }
 
-// viewKey is r's key in the head view or the confirmed view: only a
-// block's differs (its number on the head view, its hash when confirmed).
-func viewKey(r Record, b *chaintap.Block, confirmed bool) string {
-	if confirmed && r.Entity == "blocks" {
-		return chaintap.BlockConfirmedKey(b.Hash)
+// confirmedKey is r's key in the confirmed view, and whether it differs
+// from its head-view key: only a block's does (its number on the head
+// view, its hash when confirmed). It is the one place that rule lives.
+func confirmedKey(r Record, b *chaintap.Block) (string, bool) {
+	if r.Entity == chaintap.EntityBlocks {
+		return chaintap.BlockConfirmedKey(b.Hash), true
 	}
-	return r.Key
+	return r.Key, false
 }
 
 // headRecords is BlockRecords for the head view.
 func headRecords(b *chaintap.Block) []Record {
 	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs)+len(b.Transfers)+len(b.Events))
-	rs = append(rs, Record{Entity: "blocks", Key: chaintap.BlockHeadKey(b.Number), Value: b})
+	rs = append(rs, Record{Entity: chaintap.EntityBlocks, Key: chaintap.BlockHeadKey(b.Number), Value: b})
 	for i := range b.Transactions {
-		rs = append(rs, Record{Entity: "transactions", Key: chaintap.TxKey(b.Transactions[i].Hash), Value: &b.Transactions[i]})
+		rs = append(rs, Record{Entity: chaintap.EntityTransactions, Key: chaintap.TxKey(b.Transactions[i].Hash), Value: &b.Transactions[i]})
 	}
 	for i := range b.Logs {
 		l := &b.Logs[i]
-		rs = append(rs, Record{Entity: "logs", Key: chaintap.LogKey(l.TransactionHash, l.TxLogPosition), Value: l})
+		rs = append(rs, Record{Entity: chaintap.EntityLogs, Key: chaintap.LogKey(l.TransactionHash, l.TxLogPosition), Value: l})
 	}
 	for i := range b.Transfers {
 		tr := &b.Transfers[i]
-		rs = append(rs, Record{Entity: "token_transfers", Key: chaintap.TransferKey(tr.TransactionHash, tr.TxLogPosition, tr.BatchIndex), Value: tr})
+		rs = append(rs, Record{Entity: chaintap.EntityTokenTransfers, Key: chaintap.TransferKey(tr.TransactionHash, tr.TxLogPosition, tr.BatchIndex), Value: tr})
 	}
 	for i := range b.Events {
 		e := &b.Events[i]
-		rs = append(rs, Record{Entity: "events", Key: chaintap.LogKey(e.TransactionHash, e.TxLogPosition), Value: e})
+		rs = append(rs, Record{Entity: chaintap.EntityEvents, Key: chaintap.LogKey(e.TransactionHash, e.TxLogPosition), Value: e})
 	}
 	return rs
 }
@@ -153,8 +154,7 @@ func encodeBlock(t Topics, chain string, b *chaintap.Block, buf []byte) (*encode
 func buildViews(t Topics, b *chaintap.Block, recs []Record, values [][]byte) []kgo.Record {
 	n := len(recs)
 	out := make([]kgo.Record, 2*n)
-	confirmedKey := chaintap.BlockConfirmedKey(b.Hash)
-	size := len(confirmedKey)
+	size := len(b.Hash) // the block's confirmed key, its hash
 	for _, r := range recs {
 		size += len(r.Key)
 	}
@@ -167,8 +167,8 @@ func buildViews(t Topics, b *chaintap.Block, recs []Record, values [][]byte) []k
 	for i, r := range recs {
 		out[i] = kgo.Record{Topic: t.Head(r.Entity), Key: key(r.Key), Value: values[i]}
 		ck := out[i].Key
-		if r.Entity == "blocks" {
-			ck = key(confirmedKey)
+		if k, differs := confirmedKey(r, b); differs {
+			ck = key(k)
 		}
 		out[n+i] = kgo.Record{Topic: t.Confirmed(r.Entity), Key: ck, Value: values[i]}
 	}
@@ -217,6 +217,7 @@ func encodedSize(b *chaintap.Block) int {
 func retractions(m *manifest) []*kgo.Record {
 	headers := blockHeaders(m.Chain, m.Number, m.Hash, OpRetract, "")
 	var out []*kgo.Record
+	entities := chaintap.Entities()
 	for i := len(entities) - 1; i >= 0; i-- {
 		for topic, keys := range m.Keys {
 			if entityOf(topic) != entities[i] {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/chaintap/chaintap"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -36,9 +38,6 @@ const (
 	ManifestsTopic = "_chaintap.manifests"
 )
 
-// Entities published for every block, in publishing order.
-var entities = []string{"blocks", "transactions", "logs", "token_transfers", "events"}
-
 // Topics names the topics of one chain.
 type Topics struct {
 	prefix, chain string
@@ -50,7 +49,7 @@ type Topics struct {
 // TopicsFor returns the topic names of chain.
 func TopicsFor(prefix, chain string) Topics {
 	t := Topics{prefix: prefix, chain: chain, head: map[string]string{}, confirmed: map[string]string{}}
-	for _, e := range entities {
+	for _, e := range chaintap.Entities() {
 		t.head[e] = prefix + chain + "." + e
 		t.confirmed[e] = t.head[e] + ".confirmed"
 	}
@@ -76,7 +75,7 @@ func (t Topics) Confirmed(entity string) string {
 // All lists every data topic of the chain.
 func (t Topics) All() []string {
 	var ts []string
-	for _, e := range entities {
+	for _, e := range chaintap.Entities() {
 		ts = append(ts, t.Head(e), t.Confirmed(e))
 	}
 	return ts
@@ -106,7 +105,7 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics
 		head["cleanup.policy"] = kadm.StringPtr("compact")
 	}
 	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
-	for _, e := range entities {
+	for _, e := range chaintap.Entities() {
 		if err := create(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
 			return err
 		}

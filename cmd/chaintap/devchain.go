@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -29,6 +30,21 @@ func (f *devchainFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "seed of the random traffic")
 }
 
+// check reports every bad value at once, before anything starts.
+func (f *devchainFlags) check() []error {
+	var errs []error
+	if f.interval < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--block-interval %s: want at least 10ms", f.interval))
+	}
+	if f.txs < 1 {
+		errs = append(errs, fmt.Errorf("--txs-per-block %d: want at least 1", f.txs))
+	}
+	if f.reorgEvery < 0 {
+		errs = append(errs, fmt.Errorf("--reorg-every %d: want 0 (never) or a number of blocks", f.reorgEvery))
+	}
+	return errs
+}
+
 func (f *devchainFlags) run() devchain.RunConfig {
 	return devchain.RunConfig{Interval: f.interval, TxsPerBlock: f.txs, ReorgEvery: f.reorgEvery, Seed: f.seed}
 }
@@ -51,6 +67,9 @@ devchain_reorg:
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := e.load()
 			if err != nil {
+				return err
+			}
+			if err := errors.Join(append(flags.check(), checkFree("--rpc-addr", flags.addr))...); err != nil {
 				return err
 			}
 			log := e.logger(cfg.LogLevel)

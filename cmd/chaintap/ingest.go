@@ -85,7 +85,7 @@ nothing is skipped or repeated. --from only matters the first time.`,
 	cmd.Flags().StringVar(&url, "url", "", "follow this node (http(s):// or ws(s)://) in addition to the configured chains")
 	cmd.Flags().StringVar(&name, "name", "devchain", "the chain name for --url (its topics are <name>.blocks, …)")
 	cmd.Flags().StringSliceVar(&brokers, "brokers", nil, "Kafka bootstrap brokers (overrides kafka.brokers)")
-	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics on host:port")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on host:port")
 	return cmd
 }
 
@@ -122,39 +122,90 @@ func kafkaConfig(cfg config.Config) kafka.Config {
 }
 
 // runIngest follows every chain of cfg until ctx is done or one follower
-// fails fatally.
+// fails fatally. Everything is built first (the metrics port, every
+// chain's node connection and publisher); only then does anything run, as
+// one group whose first failure stops the rest, and nothing is closed
+// until every part has returned.
 func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer) error {
-	g, ctx := errgroup.WithContext(ctx)
+	var ops net.Listener
 	if cfg.Metrics.Addr != "" {
-		if err := serveMetrics(ctx, g, cfg.Metrics.Addr, reg, log); err != nil {
-			return err
+		l, err := net.Listen("tcp", cfg.Metrics.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics address %s: %w", cfg.Metrics.Addr, err)
 		}
+		defer l.Close()
+		ops = l
 	}
+	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, progressOut)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	g, ctx := errgroup.WithContext(ctx)
+	if ops != nil {
+		log.Info("serving metrics and health", "url", "http://"+ops.Addr().String()+"/metrics")
+		serveHTTP(ctx, g, ops, opsHandler(reg))
+	}
+	in.run(ctx, g)
+	return g.Wait()
+}
+
+// ingestion is every chain's follower, built and not yet running.
+type ingestion struct {
+	followers []*follow.Follower
+	closers   []func() // in the order they were opened
+}
+
+// buildIngest connects every chain's node and publisher. On an error it
+// closes what it had opened: nothing is left running or connected.
+func buildIngest(ctx context.Context, chains []config.Chain, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer) (_ *ingestion, err error) {
+	in := &ingestion{}
+	defer func() {
+		if err != nil {
+			in.close()
+		}
+	}()
 	srcMetrics, pubMetrics, followMetrics, decodeMetrics := evm.NewMetrics(reg), kafka.NewMetrics(reg), follow.NewMetrics(reg), decode.NewMetrics(reg)
-	for _, ch := range cfg.Chains {
+	for _, ch := range chains {
 		dec, err := buildDecoder(ch, decodeMetrics)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		src, err := evm.Dial(ctx, evm.Config{
 			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.ReceiptBatch,
 			PollInterval: time.Duration(ch.PollInterval), Compression: ch.RPCCompression,
 		}, log, srcMetrics)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer src.Close()
+		in.closers = append(in.closers, src.Close)
 		pub, err := newPublisher(ctx, kcfg, ch.Name, log, pubMetrics)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer pub.Close()
+		in.closers = append(in.closers, pub.Close)
 		f := follow.New(followConfig(ch), follow.Enriched(src, dec), pub, log, followMetrics)
 		f.OnProgress(newProgress(progressOut, ch.Name, time.Now))
 		log.Info("following", "chain", ch.Name, "url", ch.URL, "topics", pub.Topics().Head("*"))
+		in.followers = append(in.followers, f)
+	}
+	return in, nil
+}
+
+// run starts every follower in g.
+func (in *ingestion) run(ctx context.Context, g *errgroup.Group) {
+	for _, f := range in.followers {
 		g.Go(func() error { return f.Run(ctx) })
 	}
-	return g.Wait()
+}
+
+// close closes publishers and node connections, newest first; call it
+// only once no follower runs.
+func (in *ingestion) close() {
+	for i := len(in.closers) - 1; i >= 0; i-- {
+		in.closers[i]()
+	}
+	in.closers = nil
 }
 
 func followConfig(ch config.Chain) follow.Config {
@@ -180,14 +231,17 @@ func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, log *slo
 	return pub, err
 }
 
-func serveMetrics(ctx context.Context, g *errgroup.Group, addr string, reg *prometheus.Registry, log *slog.Logger) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("metrics address %s: %w", addr, err)
-	}
-	log.Info("serving metrics", "url", "http://"+l.Addr().String()+"/metrics")
-	serveHTTP(ctx, g, l, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	return nil
+// opsHandler serves what operators poll: Prometheus metrics and a health
+// answer (200 while the process serves at all; a follower that fails
+// stops the process, so there is no half-healthy state to report).
+func opsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	return mux
 }
 
 // serveHTTP serves h on l in g until ctx is done, then shuts down within

@@ -27,15 +27,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	root := &cobra.Command{
 		Use:   "chaintap",
 		Short: "Follow blockchains into Kafka: reorg-safe, exactly-once",
-		Long: `chaintap follows EVM chains and publishes blocks, transactions and logs to
-Kafka topics (<chain>.blocks, <chain>.transactions, <chain>.logs), each as a
-head view (with retractions on reorgs) and a .confirmed view (never retracted).
+		Long: `chaintap follows EVM chains and publishes to Kafka, per chain:
+  <chain>.blocks           blocks
+  <chain>.transactions     transactions, receipt fields joined in
+  <chain>.logs             logs
+  <chain>.token_transfers  ERC-20, ERC-721 and ERC-1155 transfers
+  <chain>.events           logs decoded with the configured contracts' ABIs
+each as a head view (retractions on reorgs) and a .confirmed view (never
+retracted), with the follower's cursor in _chaintap.cursors.
 
-Start with "chaintap up": an embedded broker, a simulated chain and the
-follower, nothing else to install.`,
+Start with "chaintap up": an embedded broker, a simulated chain, the
+follower and a live page, nothing else to install.`,
+		Version:       version(),
+		Args:          rootArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("chaintap {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd: cmd.CommandPath(), err: err} })
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetArgs(args)
@@ -47,6 +58,11 @@ follower, nothing else to install.`,
 			return 0
 		}
 		fmt.Fprintln(stderr, "chaintap:", err)
+		var usage *usageError
+		if errors.As(err, &usage) {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", usage.cmd)
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -70,4 +86,27 @@ func (e *env) logger(level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// usageError is a command line that names no command or flag chaintap
+// has; run adds a hint to --help and exits with 2, as shells expect.
+type usageError struct {
+	cmd string
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// rootArgs rejects an unknown command with suggestions. cobra's own check
+// for it reports only text, so the root takes its arguments itself.
+func rootArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &usageError{cmd: cmd.CommandPath(), err: errors.New(msg)}
 }

@@ -6,16 +6,177 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/httpapi"
 	"github.com/chaintap/chaintap/kafka"
 )
+
+// upOptions are up's flags.
+type upOptions struct {
+	devchain  devchainFlags
+	dataDir   string
+	kafkaAddr string
+	httpAddr  string
+}
+
+func (e *env) upCmd() *cobra.Command {
+	var o upOptions
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Run everything embedded: broker, simulated chain, follower, page",
+		Long: `Starts the embedded Kafka broker (data under <data-dir>/kafka), a simulated
+chain with traffic and occasional reorgs (data under <data-dir>/devchain),
+the follower, and the page and REST API, and prints where to look. Stop
+with Ctrl-C; a second "chaintap up" continues where the first stopped.
+
+With a configuration that lists chains, no devchain is started; with
+kafka.brokers, no embedded broker is started.`,
+		Example: `  chaintap up
+  chaintap up --data-dir /tmp/ct --kafka-addr 127.0.0.1:19092 --rpc-addr 127.0.0.1:18545
+  kcat -b 127.0.0.1:9092 -C -t devchain.blocks -o end`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := e.load()
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("data-dir") {
+				cfg.DataDir = o.dataDir
+			}
+			if cmd.Flags().Changed("kafka-addr") {
+				cfg.Kafka.Embedded.Addr = o.kafkaAddr
+			}
+			err = e.runUp(cmd.Context(), cfg, o)
+			if errors.Is(err, context.Canceled) || cmd.Context().Err() != nil {
+				return nil
+			}
+			return err
+		},
+	}
+	o.devchain.register(cmd)
+	cmd.Flags().StringVar(&o.dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
+	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
+	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
+	return cmd
+}
+
+// check finds every problem with up's values and addresses before
+// anything starts: a busy port reported after the broker and the chain
+// had started (and the banner had printed) helped nobody.
+func (o upOptions) check(cfg config.Config) error {
+	var errs []error
+	embedded, devchainToo := len(cfg.Kafka.Brokers) == 0, len(cfg.Chains) == 0
+	if devchainToo {
+		errs = append(errs, o.devchain.check()...)
+		errs = append(errs, checkFree("--rpc-addr (the devchain's JSON-RPC)", o.devchain.addr))
+	}
+	if embedded {
+		errs = append(errs, checkFree("--kafka-addr (the embedded broker)", cfg.Kafka.Embedded.Addr))
+	}
+	errs = append(errs, checkFree("--http-addr (the page)", o.httpAddr))
+	return errors.Join(errs...)
+}
+
+// runUp builds every part (broker, devchain and its contracts, followers,
+// page), then runs them as one group whose first failure stops the
+// others, and says what it stopped and where the data is.
+func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
+	}
+	fmt.Fprintf(e.stdout, "chaintap %s: starting in %s\n", version(), dataDir)
+	if err := o.check(cfg); err != nil {
+		return err
+	}
+	log := e.logger(cfg.LogLevel)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	var parts []string // what runs, to say what was stopped
+	if len(cfg.Kafka.Brokers) == 0 {
+		b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: cfg.Kafka.Embedded.Addr, DataDir: filepath.Join(dataDir, "kafka")})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		cfg.Kafka.Embedded.Addr = b.Addr()
+		parts = append(parts, "the embedded broker")
+	}
+	var locker httpapi.Locker
+	var traffic func() error // the devchain's blocks, started with the rest
+	if len(cfg.Chains) == 0 {
+		fmt.Fprintln(e.stdout, "starting the devchain and deploying the demo's contracts…")
+		c, fleet, err := startDemoChain(ctx, &cfg, o, dataDir)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		printDevchain(e.stdout, c)
+		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", lowerAddr(fleet.Registry().Hex()), devchain.FleetBatteries, lowerAddr(fleet.Token().Hex()))
+		locker = fleet
+		run := o.devchain.run()
+		run.Fleet, run.FleetTxsPerBlock = fleet, 3
+		traffic = func() error { return c.Run(ctx, run, log) }
+		parts = append(parts, "the devchain")
+	}
+	kcfg := kafkaConfig(cfg)
+	reg := newRegistry()
+	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, e.stderr)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	printTopics(e.stdout, kcfg, cfg.Chains)
+	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0].Name, locker, log)
+	if err != nil {
+		cancel()
+		_ = g.Wait()
+		return err
+	}
+	parts = append(parts, "the page", "the follower")
+	if traffic != nil {
+		g.Go(traffic)
+	}
+	in.run(ctx, g)
+	fmt.Fprintf(e.stdout, "\nPage: %s  (look a battery up, lock it, watch the table)\n", pageURL)
+	fmt.Fprintf(e.stdout, "Health and metrics: %s/healthz  %s/metrics\n", pageURL, pageURL)
+	fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
+	err = g.Wait()
+	slices.Reverse(parts)
+	fmt.Fprintf(e.stdout, "\nstopped %s; data kept in %s\n", strings.Join(parts, ", "), dataDir)
+	return err
+}
+
+// startDemoChain starts the devchain under dataDir, deploys (or finds
+// again) the demo's contracts, and points cfg at it.
+func startDemoChain(ctx context.Context, cfg *config.Config, o upOptions, dataDir string) (*devchain.Chain, *devchain.Fleet, error) {
+	c, err := devchain.Start(devchain.Config{Addr: o.devchain.addr, DataDir: filepath.Join(dataDir, "devchain")})
+	if err != nil {
+		return nil, nil, err
+	}
+	fleet, demoContracts, err := startFleet(ctx, c, dataDir)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	from := uint64(0)
+	cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: demoContracts}}
+	if *cfg, err = config.Revalidate(*cfg); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, fleet, nil
+}
 
 // startFleet deploys the demo's contracts on the devchain (or finds them
 // again after a restart) and writes their ABIs where the decoder reads them.
@@ -43,98 +204,22 @@ func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devcha
 	return fleet, cs, nil
 }
 
-func (e *env) upCmd() *cobra.Command {
-	var (
-		flags     devchainFlags
-		dataDir   string
-		kafkaAddr string
-		httpAddr  string
-	)
-	cmd := &cobra.Command{
-		Use:   "up",
-		Short: "Run everything embedded: broker, simulated chain, follower",
-		Long: `Starts the embedded Kafka broker (data under <data-dir>/kafka), a simulated
-chain with traffic and occasional reorgs (data under <data-dir>/devchain),
-and the follower, and prints where to look. Stop with Ctrl-C; a second
-"chaintap up" continues where the first stopped.
-
-With a configuration that lists chains, no devchain is started; with
-kafka.brokers, no embedded broker is started.`,
-		Example: `  chaintap up
-  chaintap up --data-dir /tmp/ct --kafka-addr 127.0.0.1:19092 --rpc-addr 127.0.0.1:18545
-  kcat -b 127.0.0.1:9092 -C -t devchain.blocks -o end`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := e.load()
-			if err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("data-dir") {
-				cfg.DataDir = dataDir
-			}
-			if cmd.Flags().Changed("kafka-addr") {
-				cfg.Kafka.Embedded.Addr = kafkaAddr
-			}
-			log := e.logger(cfg.LogLevel)
-			ctx := cmd.Context()
-			g, ctx := errgroup.WithContext(ctx)
-
-			if len(cfg.Kafka.Brokers) == 0 {
-				b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: cfg.Kafka.Embedded.Addr, DataDir: filepath.Join(cfg.DataDir, "kafka")})
-				if err != nil {
-					return err
-				}
-				defer b.Close()
-				cfg.Kafka.Embedded.Addr = b.Addr()
-			}
-			var locker httpapi.Locker
-			if len(cfg.Chains) == 0 {
-				c, err := devchain.Start(devchain.Config{Addr: flags.addr, DataDir: filepath.Join(cfg.DataDir, "devchain")})
-				if err != nil {
-					return err
-				}
-				defer c.Close()
-				fleet, demoContracts, err := startFleet(ctx, c, cfg.DataDir)
-				if err != nil {
-					return err
-				}
-				from := uint64(0)
-				cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: demoContracts}}
-				if cfg, err = config.Revalidate(cfg); err != nil {
-					return err
-				}
-				printDevchain(e.stdout, c)
-				fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", fleet.Registry().Hex(), devchain.FleetBatteries, fleet.Token().Hex())
-				locker = fleet
-				run := flags.run()
-				run.Fleet, run.FleetTxsPerBlock = fleet, 3
-				g.Go(func() error { return c.Run(ctx, run, log) })
-			}
-			kcfg := kafkaConfig(cfg)
-			fmt.Fprintf(e.stdout, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])
-			for _, ch := range cfg.Chains {
-				t := kafka.TopicsFor(kcfg.Topics.Prefix, ch.Name)
-				fmt.Fprintf(e.stdout, "  topics: %s, %s, %s, %s, %s (+ .confirmed)\n", t.Head("blocks"), t.Head("transactions"), t.Head("logs"), t.Head("token_transfers"), t.Head("events"))
-				fmt.Fprintf(e.stdout, "  try:    kcat -b %s -C -t %s -o -5 -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head("blocks"))
-				fmt.Fprintf(e.stdout, "          kcat -b %s -C -t %s -o -5\n", kcfg.Brokers[0], t.Head("events"))
-			}
-			pageURL, err := servePage(ctx, g, httpAddr, kcfg, cfg.Chains[0].Name, locker, log)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "\nPage: %s  (look a battery up, lock it, watch the table)\n", pageURL)
-			fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
-			g.Go(func() error { return runIngest(ctx, cfg, kcfg, log, newRegistry(), e.stderr) })
-			err = g.Wait()
-			if errors.Is(err, ctx.Err()) || cmd.Context().Err() != nil {
-				return nil
-			}
-			return err
-		},
+// printTopics tells where the data goes and how to read it with kcat.
+// Offsets count transaction markers too (one per committed batch), so
+// "-o -5" shows fewer than five records: the examples follow the live
+// end or count records from the beginning instead.
+func printTopics(w interface{ Write([]byte) (int, error) }, kcfg kafka.Config, chains []config.Chain) {
+	fmt.Fprintf(w, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])
+	for _, ch := range chains {
+		t := kafka.TopicsFor(kcfg.Topics.Prefix, ch.Name)
+		var names []string
+		for _, e := range chaintap.Entities() {
+			names = append(names, t.Head(e))
+		}
+		fmt.Fprintf(w, "  topics: %s (+ .confirmed)\n", strings.Join(names, ", "))
+		fmt.Fprintf(w, "  try:    kcat -b %s -C -t %s -o end -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head(chaintap.EntityBlocks))
+		fmt.Fprintf(w, "          kcat -b %s -C -t %s -o beginning -c 5\n", kcfg.Brokers[0], t.Head(chaintap.EntityEvents))
 	}
-	flags.register(cmd)
-	cmd.Flags().StringVar(&dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
-	cmd.Flags().StringVar(&kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
-	cmd.Flags().StringVar(&httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
-	return cmd
 }
+
+func lowerAddr(s string) string { return strings.ToLower(s) }

@@ -72,9 +72,6 @@ func Logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Entities are the head-view entities checked.
-var Entities = []string{"blocks", "transactions", "logs", "token_transfers", "events"}
-
 // Fold applies a head-view topic's records in order: an upsert sets the
 // key's value, a retraction deletes it.
 func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
@@ -127,7 +124,7 @@ func Expected(t testing.TB, src chaintap.BlockSource, from, to uint64) map[strin
 func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, to uint64) {
 	t.Helper()
 	want := Expected(t, src, from, to)
-	for _, entity := range Entities {
+	for _, entity := range chaintap.Entities() {
 		got := Fold(t, cfg, topics.Head(entity))
 		w := want[entity]
 		for k, v := range w {
@@ -166,7 +163,7 @@ func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src cha
 	t.Helper()
 	ctx := context.Background()
 	next := from
-	err := kafka.ReadTopic(ctx, cfg, topics.Confirmed("blocks"), 0, func(r *kgo.Record) error {
+	err := kafka.ReadTopic(ctx, cfg, topics.Confirmed(chaintap.EntityBlocks), 0, func(r *kgo.Record) error {
 		var b chaintap.Block
 		if err := json.Unmarshal(r.Value, &b); err != nil {
 			return err
@@ -191,7 +188,7 @@ func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src cha
 		t.Fatalf("confirmed view ends at block %d, want %d", int64(next)-1, upTo)
 	}
 	seen := map[string]bool{}
-	err = kafka.ReadTopic(ctx, cfg, topics.Confirmed("transactions"), 0, func(r *kgo.Record) error {
+	err = kafka.ReadTopic(ctx, cfg, topics.Confirmed(chaintap.EntityTransactions), 0, func(r *kgo.Record) error {
 		if seen[string(r.Key)] {
 			return fmt.Errorf("transaction %s is twice in the confirmed view", r.Key)
 		}
