@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
-	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+	"github.com/gorilla/websocket"
 
 	"github.com/chaintap/chaintap"
 )
@@ -74,16 +76,22 @@ func classify(err error) (errClass, string) {
 			return classTransient, "rate_limited"
 		}
 		return classWrong, "rpc_error"
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded), connectionLost(err):
 		return classTransient, "network"
 	}
-	msg := err.Error()
-	for _, s := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "closed"} {
-		if strings.Contains(msg, s) {
-			return classTransient, "network"
-		}
-	}
+	// Anything else, go-ethereum's unexported "client reconnected" among
+	// them, is retried a bounded number of times.
 	return classWrong, "other"
+}
+
+// connectionLost reports a connection that broke under a call: the
+// errors the net, io and syscall packages and the WebSocket library
+// return for it, matched by identity and type, never by text.
+func connectionLost(err error) bool {
+	var closeErr *websocket.CloseError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &closeErr)
 }
 
 // retry runs fn until it succeeds, ctx is done or the policy gives up. what

@@ -314,7 +314,7 @@ func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock,
 				return nil, nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
 			}
 			return &w, *rcpts, nil
-		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == -32601 || strings.Contains(strings.ToLower(err.Error()), "not supported")):
+		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == rpcMethodNotFound || rpcErr.ErrorCode() == rpcMethodNotSupported):
 			s.log.Info("node lacks eth_getBlockReceipts; fetching receipts in batches", "chain", s.chain)
 			s.blockReceipts.Store(-1)
 		default:
@@ -327,6 +327,13 @@ func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock,
 	rs, err := s.receiptsBatched(ctx, h, w.Transactions)
 	return &w, rs, err
 }
+
+// JSON-RPC error codes of a node that lacks a method: JSON-RPC 2.0's
+// "method not found", and EIP-1474's "method not supported".
+const (
+	rpcMethodNotFound     = -32601
+	rpcMethodNotSupported = -32004
+)
 
 func (s *Source) receiptsBatched(ctx context.Context, h chaintap.Header, txs []wireTx) ([]wireReceipt, error) {
 	raws := make([]json.RawMessage, len(txs))

@@ -117,3 +117,19 @@ func TestUnreachableNode(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the URL and the chain", err)
 	}
 }
+
+// TestMethodNotSupportedFallsBack: a node that answers
+// eth_getBlockReceipts with EIP-1474's "method not supported" (-32004),
+// whatever its message says, gets its receipts fetched one by one.
+func TestMethodNotSupportedFallsBack(t *testing.T) {
+	srv := mainnetServer(t)
+	srv.Fail("eth_getBlockReceipts", -32004, "this node keeps no such index")
+	src, _ := dial(t, srv.URL)
+	b, err := src.BlockByNumber(context.Background(), 1755635)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Transactions) != 2 || srv.Calls("eth_getTransactionReceipt") != 2 {
+		t.Fatalf("%d transactions, %d receipt calls", len(b.Transactions), srv.Calls("eth_getTransactionReceipt"))
+	}
+}

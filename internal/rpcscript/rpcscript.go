@@ -19,12 +19,13 @@ type Server struct {
 	mu      sync.Mutex
 	answers map[string]json.RawMessage // key: method + " " + compact params
 	methods map[string]bool
+	fails   map[string]*rpcError // by method: answered with this error
 	calls   map[string]int
 }
 
 // Start starts an empty server.
 func Start() *Server {
-	s := &Server{answers: map[string]json.RawMessage{}, methods: map[string]bool{}, calls: map[string]int{}}
+	s := &Server{answers: map[string]json.RawMessage{}, methods: map[string]bool{}, fails: map[string]*rpcError{}, calls: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -39,6 +40,13 @@ func (s *Server) Answer(method string, params []any, result json.RawMessage) {
 	defer s.mu.Unlock()
 	s.answers[key(method, params)] = result
 	s.methods[method] = true
+}
+
+// Fail answers every call of method with a JSON-RPC error.
+func (s *Server) Fail(method string, code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails[method] = &rpcError{Code: code, Message: message}
 }
 
 // Calls returns how often method was called.
@@ -109,6 +117,10 @@ func (s *Server) answer(req request) response {
 	resp := response{JSONRPC: "2.0", ID: req.ID}
 	if req.Params == nil {
 		req.Params = []any{}
+	}
+	if e, ok := s.fails[req.Method]; ok {
+		resp.Error = e
+		return resp
 	}
 	if res, ok := s.answers[key(req.Method, req.Params)]; ok {
 		resp.Result = res
