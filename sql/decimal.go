@@ -253,16 +253,6 @@ func (d Decimal) Rescale(scale int) Decimal {
 	return Decimal{coef: divHalfUp(d.c(), pow10(int(d.scale)-scale)), scale: int32(scale)}
 }
 
-// RoundFloor rounds to scale toward negative infinity.
-func (d Decimal) roundFloor(scale int) Decimal {
-	if scale >= int(d.scale) {
-		return d.Rescale(scale)
-	}
-	q, m := new(big.Int).DivMod(d.c(), pow10(int(d.scale)-scale), new(big.Int))
-	_ = m
-	return Decimal{coef: q, scale: int32(scale)}
-}
-
 // Fit rescales d to DECIMAL(p, s): half-up rounding of extra fractional
 // digits, an error when the integer part needs more than p-s digits.
 func (d Decimal) Fit(p, s int) (Decimal, error) {
