@@ -1,6 +1,9 @@
 package sql
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 // chainCatalog declares chaintap's chain topics as the runtime does, for
 // devchain, plus an events stream whose args are a STRUCT.
@@ -33,6 +36,35 @@ CREATE STREAM DEVCHAIN_EVENTS (id VARCHAR KEY, chain VARCHAR, block_number BIGIN
 	}
 	for _, p := range plans {
 		cat.Add(p.(*CreateSourcePlan).Source)
+	}
+	return cat
+}
+
+// demoCatalog is chainCatalog plus the sources the demo script creates.
+func demoCatalog(t testing.TB) Catalog {
+	t.Helper()
+	cat := chainCatalog(t)
+	src, err := os.ReadFile("testdata/demo.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sts, err := Parse(string(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := AnalyzeAll(sts, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		switch p := p.(type) {
+		case *CreateSourcePlan:
+			cat.Add(p.Source)
+		case *QueryPlan:
+			if p.Sink != nil && p.Sink.Create {
+				cat.Add(p.Sink.Source)
+			}
+		}
 	}
 	return cat
 }

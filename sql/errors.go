@@ -58,14 +58,11 @@ func didYouMean(name string, candidates []string) string {
 	return fmt.Sprintf("; did you mean '%s'?", best)
 }
 
-// maxSuggestDistance allows about one edit per three characters, at least
-// one and at most three, so short names do not suggest unrelated words.
+// maxSuggestDistance allows about one edit per three characters, at most
+// three, and none for names under three characters, so short names do not
+// suggest unrelated words.
 func maxSuggestDistance(name string) int {
-	n := len(name)/3 + 1
-	if n > 3 {
-		n = 3
-	}
-	return n
+	return min((len(name)+1)/3, 3)
 }
 
 // editDistance is the Levenshtein distance over runes.
