@@ -1,0 +1,114 @@
+package stream
+
+import (
+	"fmt"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// Options is what Compile needs besides the plan.
+type Options struct {
+	// Retracting reports whether a topic's records can be retracted
+	// (op=retract): chaintap's head-view topics and streams derived from
+	// them. A stage remembers what each such record contributed, so that
+	// a retraction undoes exactly that; records of other topics are not
+	// remembered, which keeps the state of queries over .confirmed views
+	// and plain topics bounded.
+	Retracting func(topic string) bool
+	// InternalPrefix starts the names of internal topics (default
+	// "_chaintap.").
+	InternalPrefix string
+	// Errors counts records that went to the errors topic (nil: none).
+	Errors Counter
+}
+
+// Counter is what Options.Errors needs of a metric (prometheus.Counter
+// has it).
+type Counter interface{ Inc() }
+
+// ErrUnsupported is returned (wrapped) by Compile for a plan the engine
+// cannot run yet; the message names the feature.
+var ErrUnsupported = fmt.Errorf("not supported yet")
+
+// Compile turns a persistent query's plan into the engine's queries: one,
+// or two when the query groups by something other than its input's key
+// (the first re-keys into a repartition topic, the second aggregates).
+func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
+	if p.Sink == nil {
+		return nil, fmt.Errorf("query %s: not a persistent query (no sink)", id)
+	}
+	if o.InternalPrefix == "" {
+		o.InternalPrefix = "_chaintap."
+	}
+	if o.Retracting == nil {
+		o.Retracting = func(string) bool { return false }
+	}
+	if err := supported(p); err != nil {
+		return nil, fmt.Errorf("query %s: %w", id, err)
+	}
+	errorsTopic := ErrorsTopic(id)
+	sink := TopicSpec{Name: p.Sink.Topic, Partitions: int32(p.Sink.Partitions), Compacted: p.ResultKind == sql.Table}
+	errs := TopicSpec{Name: errorsTopic}
+	inputs := []string{p.From.Source.Topic}
+	for _, j := range p.Joins {
+		inputs = append(inputs, j.Right.Source.Topic)
+	}
+	retracting := p.From.Source.Kind == sql.Table || o.Retracting(p.From.Source.Topic)
+	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors}
+	if p.Aggregate == nil || len(p.Rekey) == 0 {
+		front.mode = modeOf(p)
+		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
+	}
+	repartition := o.InternalPrefix + id + ".repartition"
+	front.mode, front.repartition = modeRekey, repartition
+	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors,
+		mode: modeAggregate, fromRepartition: true}
+	return []Query{
+		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
+		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},
+	}, nil
+}
+
+// ErrorsTopic is where a query's bad records go, with the reason and
+// where they came from.
+func ErrorsTopic(id string) string { return id + ".errors" }
+
+func modeOf(p *sql.QueryPlan) stageMode {
+	if p.Aggregate != nil {
+		return modeAggregate
+	}
+	return modeProject
+}
+
+// supported names what the engine cannot run yet.
+func supported(p *sql.QueryPlan) error {
+	for _, j := range p.Joins {
+		switch {
+		case j.Type != sql.StreamTable:
+			return fmt.Errorf("%s joins: %w", j.Type, ErrUnsupported)
+		case j.LeftRekey || j.RightRekey:
+			if !singlePartition(p.From.Source, j.Right.Source) {
+				return fmt.Errorf("a join that needs a repartition (not on the stream's key) over topics of several partitions: %w", ErrUnsupported)
+			}
+		}
+	}
+	if a := p.Aggregate; a != nil && a.Window != nil && a.Window.Kind == sql.WindowSession {
+		return fmt.Errorf("SESSION windows: %w", ErrUnsupported)
+	}
+	if p.Emit == sql.EmitFinal {
+		return fmt.Errorf("EMIT FINAL: %w", ErrUnsupported)
+	}
+	return nil
+}
+
+// singlePartition reports whether every source has one partition: then
+// every record meets every other in partition 0, and a join needs no
+// repartition to be co-partitioned.
+func singlePartition(srcs ...*sql.Source) bool {
+	for _, s := range srcs {
+		if s.Partitions != 1 {
+			return false
+		}
+	}
+	return true
+}

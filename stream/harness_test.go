@@ -1,0 +1,181 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// testDDL declares the sources of the operator tests: a stream whose
+// records can be retracted (as a chain's head-view topic), and a table.
+const testDDL = `
+CREATE STREAM ev (id VARCHAR KEY, g VARCHAR, v BIGINT, d DECIMAL(78,0), s VARCHAR, k VARCHAR, ts BIGINT)
+  WITH (KAFKA_TOPIC='ev', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts');
+CREATE TABLE tb (k VARCHAR PRIMARY KEY, name VARCHAR, w BIGINT)
+  WITH (KAFKA_TOPIC='tb', VALUE_FORMAT='JSON', PARTITIONS=1);
+`
+
+// compileQuery analyzes the DDL and one persistent query and compiles it.
+func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
+	t.Helper()
+	sts, err := sql.Parse(testDDL + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := sql.AnalyzeAll(sts, sql.MapCatalog{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qp, ok := plans[len(plans)-1].(*sql.QueryPlan)
+	if !ok {
+		t.Fatalf("%s: not a query", query)
+	}
+	qs, err := Compile("Q", qp, Options{Retracting: func(topic string) bool { return topic == "ev" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return qp, qs
+}
+
+// memRun runs compiled stages in memory on one partition: each stage's
+// outputs to the next stage's input topic are fed to it at once, with
+// offsets, as the engine would after the first stage's commit.
+type memRun struct {
+	t       testing.TB
+	stages  []Query
+	procs   []Processor
+	stores  []*MemStore
+	offsets map[string]int64
+	// out is every record written to any other topic, in order.
+	out []Output
+}
+
+func newMemRun(t testing.TB, stages []Query) *memRun {
+	m := &memRun{t: t, stages: stages, offsets: map[string]int64{}}
+	for _, s := range stages {
+		m.procs = append(m.procs, s.NewProcessor(0))
+		m.stores = append(m.stores, NewMemStore())
+	}
+	return m
+}
+
+// feed gives r to every stage reading its topic, assigning its offset.
+func (m *memRun) feed(r Record) {
+	m.t.Helper()
+	r.Offset = m.offsets[r.Topic]
+	m.offsets[r.Topic]++
+	consumed := false
+	for i, s := range m.stages {
+		if !contains(s.Inputs, r.Topic) {
+			continue
+		}
+		consumed = true
+		var emitted []Output
+		if err := m.procs[i].Process(context.Background(), r, m.stores[i], func(o Output) { emitted = append(emitted, o) }); err != nil {
+			m.t.Fatalf("stage %s, %s offset %d: %v", s.ID, r.Topic, r.Offset, err)
+		}
+		for _, o := range emitted {
+			m.feed(Record{Topic: o.Topic, Key: o.Key, Value: o.Value, Headers: o.Headers, Timestamp: o.Timestamp})
+		}
+	}
+	if !consumed && r.Topic != "ev" && r.Topic != "tb" {
+		m.out = append(m.out, Output{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp})
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// fold applies the sink's records in order: for a table, the latest value
+// per key (a tombstone deletes); for a stream, the live records (a
+// retraction removes the record with its id). The result maps a record to
+// how many times it is there.
+func fold(t testing.TB, out []Output, sink string, table bool) map[string]int {
+	t.Helper()
+	if table {
+		state := map[string]string{}
+		for _, o := range out {
+			if o.Topic != sink {
+				continue
+			}
+			if o.Value == nil {
+				delete(state, string(o.Key))
+			} else {
+				state[string(o.Key)] = string(o.Value)
+			}
+		}
+		res := map[string]int{}
+		for k, v := range state {
+			res[fmt.Sprintf("%q=%s", k, v)]++
+		}
+		return res
+	}
+	live := map[string]string{} // id → record
+	var order []string
+	n := 0
+	for _, o := range out {
+		if o.Topic != sink {
+			continue
+		}
+		id := string(headerOf(o.Headers, HeaderID))
+		if id == "" {
+			id = fmt.Sprint("#", n) // not retractable: every record stays
+			n++
+		}
+		if string(headerOf(o.Headers, HeaderOp)) == OpRetract {
+			if _, ok := live[id]; !ok {
+				t.Fatalf("retraction of %s, which is not live", id)
+			}
+			delete(live, id)
+			continue
+		}
+		if _, ok := live[id]; ok {
+			t.Fatalf("a second live record for input %s", id)
+		}
+		live[id] = fmt.Sprintf("%q=%s", o.Key, o.Value)
+		order = append(order, id)
+	}
+	res := map[string]int{}
+	for _, v := range live {
+		res[v]++
+	}
+	return res
+}
+
+func headerOf(hs []Header, key string) []byte {
+	for _, h := range hs {
+		if h.Key == key {
+			return h.Value
+		}
+	}
+	return nil
+}
+
+func diff(got, want map[string]int) string {
+	var lines []string
+	for k, n := range want {
+		if got[k] != n {
+			lines = append(lines, fmt.Sprintf("  want %d× %s, got %d", n, k, got[k]))
+		}
+	}
+	for k, n := range got {
+		if _, ok := want[k]; !ok {
+			lines = append(lines, fmt.Sprintf("  unexpected %d× %s", n, k))
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) > 12 {
+		lines = append(lines[:12], fmt.Sprintf("  … %d more", len(lines)-12))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,361 @@
+package stream
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// The oracle test: every operator, over random inputs with reorgs
+// (retractions, and records re-included after a retraction) injected,
+// must end with exactly what a straightforward recomputation over the
+// final canonical input gives. Set CHAINTAP_SEED to replay a run.
+var oracleQueries = []struct{ name, sql string }{
+	{"filter and project", `CREATE STREAM o AS SELECT id, v * 2 AS v2, UCASE(s) AS su, d FROM ev WHERE v > 10 EMIT CHANGES;`},
+	{"partition by", `CREATE STREAM o AS SELECT g, id, v FROM ev PARTITION BY g EMIT CHANGES;`},
+	{"count sum avg min max", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, COUNT(s) AS ns, SUM(v) AS sv, SUM(d) AS sd, AVG(v) AS av, MIN(v) AS mn, MAX(s) AS mx FROM ev GROUP BY g EMIT CHANGES;`},
+	{"by offset, distinct, set", `CREATE TABLE o AS SELECT g, LATEST_BY_OFFSET(v) AS lv, EARLIEST_BY_OFFSET(s) AS es, COUNT_DISTINCT(s) AS cd, COLLECT_SET(s) AS cs FROM ev GROUP BY g EMIT CHANGES;`},
+	{"group by the key", `CREATE TABLE o AS SELECT id, COUNT(*) AS n, LATEST_BY_OFFSET(v) AS lv FROM ev GROUP BY id EMIT CHANGES;`},
+	{"having", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, SUM(v) AS sv FROM ev GROUP BY g HAVING COUNT(*) > 2 EMIT CHANGES;`},
+	{"where and expression group", `CREATE TABLE o AS SELECT UCASE(s) AS su, MAX(v) AS mx FROM ev WHERE s IS NOT NULL GROUP BY UCASE(s) EMIT CHANGES;`},
+	{"tumbling window", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, SUM(v) AS sv, WINDOWSTART AS ws, WINDOWEND AS we FROM ev WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY g EMIT CHANGES;`},
+	{"hopping window", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, MIN(v) AS mn FROM ev WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 5 SECONDS) GROUP BY g EMIT CHANGES;`},
+	{"left join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev.v, tb.name, tb.w FROM ev LEFT JOIN tb ON ev.k = tb.k EMIT CHANGES;`},
+	{"inner join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev.v * tb.w AS vw FROM ev JOIN tb ON ev.k = tb.k WHERE tb.w > 1 EMIT CHANGES;`},
+	{"join then aggregate", `CREATE TABLE o AS SELECT tb.name, COUNT(*) AS n, SUM(ev.v * tb.w) AS total FROM ev JOIN tb ON ev.k = tb.k GROUP BY tb.name EMIT CHANGES;`},
+	{"table filter", `CREATE TABLE o AS SELECT k, name, w FROM tb WHERE w > 3 EMIT CHANGES;`},
+	{"table aggregate", `CREATE TABLE o AS SELECT name, COUNT(*) AS n, SUM(w) AS sw FROM tb GROUP BY name EMIT CHANGES;`},
+}
+
+func TestOracle(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	scenarios := 200
+	if testing.Short() {
+		scenarios = 30
+	}
+	for qi, q := range oracleQueries {
+		t.Run(q.name, func(t *testing.T) {
+			qp, stages := compileQuery(t, q.sql)
+			rng := rand.New(rand.NewPCG(seed, uint64(qi)))
+			for i := range scenarios {
+				feed := genFeed(rng, 10+rng.IntN(120))
+				run := newMemRun(t, stages)
+				for _, r := range feed {
+					run.feed(r)
+				}
+				for _, o := range run.out {
+					if o.Topic == ErrorsTopic("Q") {
+						t.Fatalf("scenario %d: a record went to the errors topic: %s", i, o.Value)
+					}
+				}
+				got := fold(t, run.out, qp.Sink.Topic, qp.ResultKind == sql.Table)
+				want := recompute(t, qp, feed)
+				if d := diff(got, want); d != "" {
+					t.Fatalf("scenario %d (seed %d): the engine's %s differs from the recomputation over the canonical input:\n%s\nfeed:\n%s",
+						i, seed, qp.Sink.Topic, d, describeFeed(feed))
+				}
+			}
+		})
+	}
+}
+
+// genFeed makes a random history: new events, retractions of live ones
+// (a reorg orphaned their block), events re-included after a retraction
+// under the same key with new values (the replacement block), and table
+// upserts and deletes in between.
+func genFeed(rng *rand.Rand, n int) []Record {
+	var feed []Record
+	var live, gone []string
+	ts := int64(1_700_000_000_000)
+	next := 0
+	for range n {
+		ts += int64(rng.IntN(2500))
+		switch x := rng.IntN(20); {
+		case x < 11 || len(live) == 0:
+			key := fmt.Sprintf("x%d", next)
+			if len(gone) > 0 && rng.IntN(4) == 0 {
+				i := rng.IntN(len(gone))
+				key = gone[i]
+				gone = append(gone[:i], gone[i+1:]...)
+			} else {
+				next++
+			}
+			live = append(live, key)
+			feed = append(feed, Record{Topic: "ev", Key: []byte(key), Value: eventJSON(rng, ts), Timestamp: ts,
+				Headers: []Header{{Key: HeaderOp, Value: opUpsert}}})
+		case x < 15:
+			i := rng.IntN(len(live))
+			key := live[i]
+			live = append(live[:i], live[i+1:]...)
+			gone = append(gone, key)
+			feed = append(feed, Record{Topic: "ev", Key: []byte(key), Timestamp: ts, Headers: []Header{{Key: HeaderOp, Value: opRetract}}})
+		default:
+			key := []byte(fmt.Sprintf("k%d", rng.IntN(4)))
+			var v []byte
+			if rng.IntN(5) > 0 {
+				v = []byte(fmt.Sprintf(`{"name":"n%d","w":%d}`, rng.IntN(3), rng.IntN(6)))
+			}
+			feed = append(feed, Record{Topic: "tb", Key: key, Value: v, Timestamp: ts})
+		}
+	}
+	return feed
+}
+
+func eventJSON(rng *rand.Rand, ts int64) []byte {
+	s := fmt.Sprintf(`,"s":"%c"`, 'p'+rng.IntN(4))
+	if rng.IntN(8) == 0 {
+		s = "" // NULL
+	}
+	v := strconv.Itoa(rng.IntN(36) - 5)
+	if rng.IntN(10) == 0 {
+		v = "null"
+	}
+	// A uint256-sized amount, as the follower writes it: a JSON string.
+	d := fmt.Sprintf("%d%070d", 1+rng.IntN(9), rng.IntN(1000))
+	return []byte(fmt.Sprintf(`{"g":"%c","v":%s,"d":"%s"%s,"k":"k%d","ts":%d}`, 'a'+rng.IntN(4), v, d, s, rng.IntN(5), ts))
+}
+
+func describeFeed(feed []Record) string {
+	out := ""
+	for i, r := range feed {
+		out += fmt.Sprintf("  %d %s %s %s %s\n", i, r.Topic, r.Key, headerOf(r.Headers, HeaderOp), r.Value)
+	}
+	return out
+}
+
+// recompute is the oracle: the query evaluated from scratch over the
+// canonical input (the events no retraction removed; the table as each
+// event met it), with fresh aggregates fed only what survived. It shares
+// the compiled expressions and the codecs with the engine, nothing of its
+// state, retraction or windowing code.
+func recompute(t testing.TB, qp *sql.QueryPlan, feed []Record) map[string]int {
+	t.Helper()
+	type kept struct {
+		row sql.Row
+		seq int64
+	}
+	var rows []kept
+	table := map[string]sql.Row{}
+	tableSeq := map[string]int64{}
+	offsets := map[string]int64{}
+	// survivors: the index of each event upsert that is never retracted.
+	survivor := map[int]bool{}
+	liveAt := map[string]int{}
+	for i, r := range feed {
+		if r.Topic != "ev" {
+			continue
+		}
+		if r.Value == nil {
+			delete(survivor, liveAt[string(r.Key)])
+			continue
+		}
+		liveAt[string(r.Key)] = i
+		survivor[i] = true
+	}
+	tbSrc := sourceOf(qp, "tb")
+	for i, r := range feed {
+		off := offsets[r.Topic]
+		offsets[r.Topic]++
+		switch {
+		case r.Topic == "tb":
+			if r.Value == nil {
+				delete(table, string(r.Key))
+				continue
+			}
+			v, err := sql.DecodeJSON(tbSrc.Schema, r.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			table[string(r.Key)] = append(sql.Row{string(r.Key)}, v[1:]...)
+			tableSeq[string(r.Key)] = off
+		case survivor[i] && qp.From.Source.Topic == "ev":
+			row := naiveRow(t, qp, r, off, table)
+			if row != nil {
+				rows = append(rows, kept{row, off})
+			}
+		}
+	}
+	if qp.From.Source.Topic == "tb" {
+		for k, tr := range table {
+			row := qp.From.Assemble(sql.Row{k}, append(sql.Row(nil), tr...), sql.RecordMeta{Offset: tableSeq[k]})
+			if passes(t, qp.Where, row) {
+				rows = append(rows, kept{row, tableSeq[k]})
+			}
+		}
+	}
+	out := map[string]int{}
+	if qp.Aggregate == nil {
+		for _, k := range rows {
+			o := mustEval(t, qp.Project, k.row)
+			out[fmt.Sprintf("%q=%s", outKey(t, qp, o, 0, false), sql.AppendJSON(nil, qp.Output, o))]++
+		}
+		return out
+	}
+	a := qp.Aggregate
+	type group struct {
+		vals  sql.Row
+		start int64
+		rows  []kept
+	}
+	groups := map[string]*group{}
+	for _, k := range rows {
+		vals := mustEval(t, a.GroupBy, k.row)
+		starts := []int64{0}
+		if a.Window != nil {
+			starts = naiveWindows(a.Window, eventTimeOf(qp, k.row))
+		}
+		for _, s := range starts {
+			id := fmt.Sprint(vals, "@", s)
+			if groups[id] == nil {
+				groups[id] = &group{vals: vals, start: s}
+			}
+			groups[id].rows = append(groups[id].rows, k)
+		}
+	}
+	for _, g := range groups {
+		sort.Slice(g.rows, func(i, j int) bool { return g.rows[i].seq < g.rows[j].seq })
+		aggRow := append(sql.Row(nil), g.vals...)
+		for _, call := range a.Aggregates {
+			acc := call.NewAccumulator()
+			for _, k := range g.rows {
+				var arg sql.Value
+				if call.Arg != nil {
+					arg = mustEval(t, []*sql.CompiledExpr{call.Arg}, k.row)[0]
+				}
+				if err := acc.Add(arg, k.seq); err != nil {
+					t.Fatal(err)
+				}
+			}
+			aggRow = append(aggRow, acc.Result())
+		}
+		if a.Window != nil {
+			aggRow = append(aggRow, g.start, g.start+a.Window.Size)
+		} else {
+			aggRow = append(aggRow, nil, nil)
+		}
+		if !passes(t, qp.Having, aggRow) {
+			continue
+		}
+		o := mustEval(t, qp.Project, aggRow)
+		out[fmt.Sprintf("%q=%s", outKey(t, qp, o, g.start, a.Window != nil), sql.AppendJSON(nil, qp.Output, o))]++
+	}
+	return out
+}
+
+// naiveRow is an event's row joined with the table as it is, nil when an
+// inner join or WHERE drops it.
+func naiveRow(t testing.TB, qp *sql.QueryPlan, r Record, off int64, table map[string]sql.Row) sql.Row {
+	v, err := sql.DecodeJSON(qp.From.Source.Schema, r.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := qp.From.Assemble(sql.Row{string(r.Key)}, v, sql.RecordMeta{Timestamp: r.Timestamp, Offset: off})
+	if len(qp.Joins) > 0 {
+		joined := make(sql.Row, qp.InputWidth)
+		copy(joined, row)
+		for _, j := range qp.Joins {
+			k := mustEval(t, []*sql.CompiledExpr{j.LeftKey}, joined)[0]
+			tr, ok := table[fmt.Sprint(k)]
+			if !ok || k == nil {
+				if j.Kind == sql.JoinInner {
+					return nil
+				}
+				continue
+			}
+			copy(joined[j.Right.Offset:], j.Right.Assemble(sql.Row{tr[0]}, append(sql.Row(nil), tr...), sql.RecordMeta{}))
+		}
+		row = joined
+	}
+	if !passes(t, qp.Where, row) {
+		return nil
+	}
+	return row
+}
+
+func sourceOf(qp *sql.QueryPlan, topic string) *sql.Source {
+	if qp.From.Source.Topic == topic {
+		return qp.From.Source
+	}
+	for _, j := range qp.Joins {
+		if j.Right.Source.Topic == topic {
+			return j.Right.Source
+		}
+	}
+	return &sql.Source{Schema: &sql.Schema{Columns: []sql.Column{{Name: "K", Type: sql.TypeString, Key: true}, {Name: "NAME", Type: sql.TypeString}, {Name: "W", Type: sql.TypeBigint}}}}
+}
+
+func naiveWindows(w *sql.WindowSpec, ts int64) []int64 {
+	step := w.Size
+	if w.Kind == sql.WindowHopping {
+		step = w.Advance
+	}
+	var out []int64
+	for s := (ts/step - w.Size/step - 2) * step; s <= ts; s += step {
+		if s <= ts && ts < s+w.Size {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func eventTimeOf(qp *sql.QueryPlan, row sql.Row) int64 {
+	v := row[qp.From.Offset+qp.From.TimestampColumn]
+	if qp.From.TimestampColumn < 0 {
+		v = row[qp.From.Offset+len(qp.From.Source.Schema.Columns)+sql.PseudoRowtime]
+	}
+	return v.(int64)
+}
+
+func passes(t testing.TB, e *sql.CompiledExpr, row sql.Row) bool {
+	if e == nil {
+		return true
+	}
+	v, err := e.Eval(row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v == true
+}
+
+func mustEval(t testing.TB, exprs []*sql.CompiledExpr, row sql.Row) sql.Row {
+	out := make(sql.Row, len(exprs))
+	for i, e := range exprs {
+		v, err := e.Eval(row)
+		if err != nil {
+			t.Fatalf("%s: %v", e, err)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func outKey(t testing.TB, qp *sql.QueryPlan, out sql.Row, start int64, windowed bool) []byte {
+	var cols []sql.Column
+	var vals sql.Row
+	for i, c := range qp.Output.Columns {
+		if c.Key {
+			cols, vals = append(cols, c), append(vals, out[i])
+		}
+	}
+	k, err := sql.EncodeKey(qp.Sink.KeyFormat, cols, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if windowed {
+		k = sql.AppendTimeWindowedKey(nil, k, start)
+	}
+	return k
+}

@@ -1,0 +1,241 @@
+package stream
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// stageMode is what a stage does with a row that passed its WHERE.
+type stageMode uint8
+
+const (
+	modeProject   stageMode = iota + 1 // project and write to the sink
+	modeAggregate                      // fold into groups, write the groups' rows
+	modeRekey                          // write to the repartition topic, keyed by the group
+)
+
+// stageSpec is one stage of a compiled query; processor makes its task
+// for one partition.
+type stageSpec struct {
+	id          string
+	plan        *sql.QueryPlan
+	mode        stageMode
+	errorsTopic string
+	repartition string // modeRekey: where to write
+	// fromRepartition: the input is the first stage's repartition topic
+	// (rows in binary, the record's identity in the id header).
+	fromRepartition bool
+	// retracting: inputs can be retracted (a head-view stream or a table),
+	// so what each contributed is remembered.
+	retracting bool
+	errCount   Counter
+}
+
+// Store key spaces of a stage's task.
+const (
+	prefixEffect = 'e' // input identity → the row it contributed and its seq
+	prefixGroup  = 'g' // group (and window start) → aggregate state
+	prefixTable  = 't' // join index, table key → the table's current row
+)
+
+// HeaderID names the input record a derived record came from; a
+// retraction carries the same id as the record it retracts, so that it is
+// found even when the key is not unique (PARTITION BY, GROUP BY).
+const HeaderID = "id"
+
+func (s *stageSpec) processor(partition int32) Processor {
+	t := &task{spec: s, partition: partition}
+	if !s.fromRepartition {
+		t.dec = sql.NewRowDecoder(s.plan.From.Source.Schema)
+		for _, j := range s.plan.Joins {
+			t.tables = append(t.tables, sql.NewRowDecoder(j.Right.Source.Schema))
+		}
+	}
+	return t
+}
+
+// task is one partition of a stage.
+type task struct {
+	spec      *stageSpec
+	partition int32
+	dec       *sql.RowDecoder   // the FROM source's values
+	tables    []*sql.RowDecoder // each join's table's values
+	buf       []byte
+}
+
+// effect is what one input record contributed: its row after joins and
+// WHERE, and its position (the seq aggregates order by).
+type effect struct {
+	row sql.Row
+	seq int64
+}
+
+// Process implements Processor. It works out what the record replaces
+// (old: what the same input contributed before, for a retraction or a
+// table update) and what it contributes now (cur), checks that cur can be
+// evaluated all the way to its outputs, and only then changes state and
+// emits: a bad record changes nothing but the errors topic.
+func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output)) error {
+	p := t.spec.plan
+	if !t.spec.fromRepartition && r.Topic != p.From.Source.Topic {
+		return t.updateTable(r, st, emit)
+	}
+	id := t.identity(r)
+	var old, cur *effect
+	if t.spec.retracting {
+		var err error
+		if old, err = t.loadEffect(st, id); err != nil {
+			return err
+		}
+	}
+	var curOut *prepared
+	if r.Value != nil && string(r.Header(HeaderOp)) != OpRetract {
+		row, err := t.inputRow(r, st)
+		if err == nil && row != nil {
+			cur = &effect{row: row, seq: r.Offset}
+			curOut, err = t.prepare(row)
+		}
+		if err != nil {
+			return t.bad(r, err, emit)
+		}
+		if cur == nil && !t.spec.retracting {
+			return nil
+		}
+	}
+	if old == nil && cur == nil {
+		return nil
+	}
+	var oldOut *prepared
+	if old != nil {
+		var err error
+		if oldOut, err = t.prepare(old.row); err != nil {
+			return fmt.Errorf("query %s: re-evaluating a stored input row: %w", t.spec.id, err)
+		}
+	}
+	if t.spec.retracting {
+		if err := t.saveEffect(st, id, cur); err != nil {
+			return err
+		}
+	}
+	return t.apply(r, id, change{old: old, cur: cur, oldOut: oldOut, curOut: curOut}, st, emit)
+}
+
+// change is an input's old and new contribution with what each leads to.
+type change struct {
+	old, cur       *effect
+	oldOut, curOut *prepared
+}
+
+// identity is what a retraction of r would name: the id header of a
+// derived record, else the key (a chain record's key names it uniquely,
+// and a table's key is its row's identity).
+func (t *task) identity(r Record) []byte {
+	if id := r.Header(HeaderID); id != nil {
+		return id
+	}
+	return r.Key
+}
+
+// inputRow is r's row after joins and WHERE; nil when WHERE drops it.
+func (t *task) inputRow(r Record, st Store) (sql.Row, error) {
+	p := t.spec.plan
+	if t.spec.fromRepartition {
+		row, _, err := sql.ReadRow(r.Value)
+		return row, err
+	}
+	value, err := t.dec.Decode(r.Value)
+	if err != nil {
+		return nil, err
+	}
+	var key sql.Row
+	if kc := p.From.Source.KeyColumns(); len(kc) > 0 {
+		if key, err = sql.DecodeKey(p.From.Source.KeyFormat, kc, r.Key); err != nil {
+			return nil, err
+		}
+	}
+	row := p.From.Assemble(key, value, sql.RecordMeta{Timestamp: r.Timestamp, Partition: r.Partition, Offset: r.Offset})
+	if len(p.Joins) > 0 {
+		if row, err = t.join(row, st); err != nil || row == nil {
+			return nil, err
+		}
+	}
+	if p.Where != nil {
+		ok, err := p.Where.Eval(row)
+		if err != nil {
+			return nil, err
+		}
+		if ok != true {
+			return nil, nil
+		}
+	}
+	return row, nil
+}
+
+// apply writes the consequences of replacing the input's old
+// contribution with its current one (either may be absent).
+func (t *task) apply(r Record, id []byte, c change, st Store, emit func(Output)) error {
+	switch t.spec.mode {
+	case modeRekey:
+		t.rekey(r, id, c, emit)
+		return nil
+	case modeAggregate:
+		return t.aggregate(r, c, st, emit)
+	default:
+		t.project(r, id, c, emit)
+		return nil
+	}
+}
+
+func (t *task) loadEffect(st Store, id []byte) (*effect, error) {
+	v, ok, err := st.Get(t.key(prefixEffect, id))
+	if err != nil || !ok {
+		return nil, err
+	}
+	seq, n := binary.Varint(v)
+	if n <= 0 {
+		return nil, fmt.Errorf("query %s: corrupt state for input %q", t.spec.id, id)
+	}
+	row, _, err := sql.ReadRow(v[n:])
+	if err != nil {
+		return nil, fmt.Errorf("query %s: state for input %q: %w", t.spec.id, id, err)
+	}
+	return &effect{row: row, seq: seq}, nil
+}
+
+func (t *task) saveEffect(st Store, id []byte, e *effect) error {
+	k := t.key(prefixEffect, id)
+	if e == nil {
+		return st.Delete(k)
+	}
+	v := binary.AppendVarint(nil, e.seq)
+	return st.Set(k, sql.AppendRow(v, e.row))
+}
+
+// key builds a store key: a one-byte space, then the parts.
+func (t *task) key(space byte, parts ...[]byte) []byte {
+	k := []byte{space}
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// bad routes a record that cannot be processed to the errors topic, with
+// the reason and where it came from, and goes on.
+func (t *task) bad(r Record, cause error, emit func(Output)) error {
+	var evalErr *sql.EvalError
+	var decErr *sql.DecodeError
+	var keyErr *sql.KeyError
+	if !errors.As(cause, &evalErr) && !errors.As(cause, &decErr) && !errors.As(cause, &keyErr) {
+		return fmt.Errorf("query %s partition %d offset %d: %w", t.spec.id, r.Partition, r.Offset, cause)
+	}
+	if t.spec.errCount != nil {
+		t.spec.errCount.Inc()
+	}
+	emit(Output{Topic: t.spec.errorsTopic, Key: r.Key, Value: errorRecord(t.spec.id, r, cause), Timestamp: r.Timestamp})
+	return nil
+}
