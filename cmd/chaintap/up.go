@@ -118,13 +118,14 @@ kafka.brokers, no embedded broker is started.`,
 				fmt.Fprintf(e.stdout, "  try:    kcat -b %s -C -t %s -o -5 -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head("blocks"))
 				fmt.Fprintf(e.stdout, "          kcat -b %s -C -t %s -o -5\n", kcfg.Brokers[0], t.Head("events"))
 			}
-			pageURL, err := servePage(ctx, g, httpAddr, kcfg, cfg.Chains[0].Name, locker, log)
+			reg := newRegistry()
+			pageURL, err := servePage(ctx, g, httpAddr, kcfg, cfg.Chains[0], locker, reg, log)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "\nPage: %s  (look a battery up, lock it, watch the table)\n", pageURL)
 			fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
-			g.Go(func() error { return runIngest(ctx, cfg, kcfg, log, newRegistry(), e.stderr) })
+			g.Go(func() error { return runIngest(ctx, cfg, kcfg, log, reg, e.stderr) })
 			err = g.Wait()
 			if errors.Is(err, ctx.Err()) || cmd.Context().Err() != nil {
 				return nil
