@@ -22,7 +22,7 @@ async function api(method, path) {
   return body;
 }
 
-const short = (a) => (a ? a.slice(0, 8) + '…' + a.slice(-6) : '');
+const short = (a) => (a ? a.slice(0, 6) + '…' + a.slice(-4) : '');
 
 // ---- the open battery ----
 
@@ -115,7 +115,7 @@ $('find').addEventListener('submit', (e) => { e.preventDefault(); openBattery($(
 const describe = {
   registered: (e) => ['Registered', `built ${e.year_built} in ${e.country}, owner ${short(e.by)}`],
   charged: (e) => ['Charged', `cycle ${e.charge_cycles}, by ${charger(e)}`],
-  charge_refused: (e) => ['Charge refused', `the registry reverted a charge by ${charger(e)}`],
+  charge_refused: (e) => ['Charge refused', `tried by ${charger(e)}`],
   locked: (e) => ['Locked', `by its owner ${short(e.by)}`],
   unlocked: (e) => ['Unlocked', `by its owner ${short(e.by)}`],
 };
@@ -134,7 +134,7 @@ function addEvent(ev) {
   const li = document.createElement('li');
   li.dataset.key = ev.key; li.dataset.kind = ev.kind; li.ev = ev;
   li.className = 'ev ' + ev.kind;
-  li.title = 'transaction ' + ev.transaction_hash;
+  li.title = (ev.kind === 'charge_refused' ? 'the registry reverted transaction ' : 'transaction ') + ev.transaction_hash;
   li.innerHTML = '<span class="ev-what"></span> <span class="ev-detail"></span><span class="ev-block"></span>';
   li.children[0].textContent = what; li.children[1].textContent = detail; li.children[2].textContent = 'block ' + ev.block;
   const before = [...list.children].find((other) => chainOrder(other.ev, ev) < 0);
