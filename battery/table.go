@@ -17,8 +17,8 @@ import (
 
 // Status is one battery's row.
 type Status struct {
-	ID           string `json:"id"` // the battery's account address, checksummed
-	Owner        string `json:"owner"`
+	ID           string `json:"id"`    // the battery's account address, lower-case 0x-hex
+	Owner        string `json:"owner"` // lower-case 0x-hex
 	YearBuilt    int    `json:"year_built"`
 	Country      string `json:"country"`
 	ChargeCycles int64  `json:"charge_cycles"`
@@ -52,13 +52,12 @@ func NewTable(contract string) *Table {
 func (t *Table) Apply(key string, value []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var id, shown string // the map key, and the id as the contract wrote it
+	var id string
 	if value == nil {
 		var ok bool
 		if id, ok = t.battery[key]; !ok {
 			return
 		}
-		shown = batteryOf(t.events[id][key])
 		delete(t.battery, key)
 		delete(t.events[id], key)
 	} else {
@@ -66,16 +65,15 @@ func (t *Table) Apply(key string, value []byte) {
 		if json.Unmarshal(value, &ev) != nil || ev.ContractName != t.contract {
 			return
 		}
-		if shown = batteryOf(ev); shown == "" {
+		if id = batteryOf(ev); id == "" {
 			return
 		}
-		id = strings.ToLower(shown)
 		if t.events[id] == nil {
 			t.events[id] = map[string]chaintap.Event{}
 		}
 		t.events[id][key], t.battery[key] = ev, id
 	}
-	row, ok := t.fold(id, shown)
+	row, ok := t.fold(id)
 	if ok {
 		t.rows[id] = row
 	} else {
@@ -87,22 +85,26 @@ func (t *Table) Apply(key string, value []byte) {
 type args struct {
 	Battery      string `json:"battery"`
 	Owner        string `json:"owner"`
+	By           string `json:"by"`
 	YearBuilt    string `json:"yearBuilt"`
 	Country      string `json:"country"`
 	ChargeCycles string `json:"chargeCycles"`
 }
 
+// batteryOf is the lower-case id of the battery ev is about ("" if none):
+// decoded events may carry addresses checksummed or lower-case, and the
+// table must not hold one battery twice.
 func batteryOf(ev chaintap.Event) string {
 	var a args
 	if json.Unmarshal(ev.Args, &a) != nil {
 		return ""
 	}
-	return a.Battery
+	return strings.ToLower(a.Battery)
 }
 
-// fold recomputes a battery's row (id lower-case, shown as the contract
-// writes it) from its live events in chain order.
-func (t *Table) fold(id, shown string) (Status, bool) {
+// fold recomputes a battery's row (id lower-case) from its live events in
+// chain order.
+func (t *Table) fold(id string) (Status, bool) {
 	evs := make([]chaintap.Event, 0, len(t.events[id]))
 	for _, ev := range t.events[id] {
 		evs = append(evs, ev)
@@ -113,7 +115,7 @@ func (t *Table) fold(id, shown string) (Status, bool) {
 		}
 		return evs[i].LogIndex < evs[j].LogIndex
 	})
-	row := Status{ID: shown}
+	row := Status{ID: id}
 	registered := false
 	for _, ev := range evs {
 		var a args
@@ -121,7 +123,7 @@ func (t *Table) fold(id, shown string) (Status, bool) {
 		switch ev.EventName {
 		case "BatteryRegistered":
 			registered = true
-			row.Owner, row.Country = a.Owner, a.Country
+			row.Owner, row.Country = strings.ToLower(a.Owner), a.Country
 			row.YearBuilt, _ = strconv.Atoi(a.YearBuilt)
 		case "ChargeRecorded":
 			row.ChargeCycles, _ = strconv.ParseInt(a.ChargeCycles, 10, 64)
@@ -156,6 +158,6 @@ func (t *Table) All() []Status {
 }
 
 // Subscribe returns a channel of changed rows (a row whose battery lost
-// its registration has only its id) and a function that ends the
+// its registration has only its id, lower-case like every row's) and a function that ends the
 // subscription.
 func (t *Table) Subscribe() (<-chan Status, func()) { return t.changes.Subscribe(256) }

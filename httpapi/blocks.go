@@ -3,6 +3,7 @@ package httpapi
 import (
 	"cmp"
 	"encoding/json"
+	"net/http"
 	"slices"
 	"sync"
 
@@ -86,3 +87,12 @@ func (r *RecentBlocks) Latest() []BlockSummary {
 // Subscribe returns a channel of new and retracted blocks and a function
 // that ends the subscription.
 func (r *RecentBlocks) Subscribe() (<-chan BlockSummary, func()) { return r.news.Subscribe(64) }
+
+func (s *Server) listBlocks(w http.ResponseWriter, r *http.Request) {
+	limit, err := limitOf(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, first(s.cfg.Blocks.Latest(), limit))
+}

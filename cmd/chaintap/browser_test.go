@@ -14,9 +14,11 @@ import (
 )
 
 // TestPageInChromium opens the live page of `chaintap up` in headless
-// Debian Chromium driven by playwright-core: it looks a battery up, clicks
-// Lock and sees "blocked: true" arrive; bad input shows clear messages.
-// Screenshots are kept in .artifacts/page/.
+// Debian Chromium driven by playwright-core (e2e/page.mjs): a click on a
+// row opens the battery with its recent events; Lock makes it blocked, a
+// live BatteryLocked event appears and the button becomes Unlock; refused
+// charges reach the events; no request fails and the console stays clean;
+// bad input shows clear messages. Screenshots are kept in .artifacts/page/.
 func TestPageInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs chaintap up and Chromium")

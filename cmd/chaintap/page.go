@@ -6,28 +6,41 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/battery"
+	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/httpapi"
 	"github.com/chaintap/chaintap/kafka"
 )
 
-// servePage serves the API and the page on addr. Its tables are built from
-// Kafka (the chain's events and blocks head-view topics), not from the
-// chain: what the page shows went through the topics.
-func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain string, locker httpapi.Locker, log *slog.Logger) (string, error) {
-	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain)
-	table := battery.NewTable("BatteryRegistry")
+// registryName is the demo contract whose events the page folds.
+const registryName = "BatteryRegistry"
+
+// servePage serves the API and the page on addr, and metrics's metrics at
+// /metrics. Its tables are built from Kafka (the chain's events, blocks
+// and transactions head-view topics), not from the chain: what the page
+// shows went through the topics.
+func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, locker httpapi.Locker,
+	metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
+	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain.Name)
+	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions)}
+	table := battery.NewTable(registryName)
+	recent := battery.NewRecent(battery.Source{Contract: registryName, Registry: registryAddress(chain)}, 20)
 	blocks := httpapi.NewRecentBlocks(20)
-	eventsTopic, blocksTopic := topics.Head("events"), topics.Head("blocks")
 	g.Go(func() error {
-		return kafka.Tail(ctx, kcfg, []string{eventsTopic, blocksTopic}, func(r *kgo.Record) {
+		return kafka.Tail(ctx, kcfg, []string{sources.Events, sources.Blocks, sources.Transactions}, func(r *kgo.Record) {
 			switch r.Topic {
-			case eventsTopic:
+			case sources.Events:
 				table.Apply(string(r.Key), r.Value)
-			case blocksTopic:
+				recent.ApplyEvent(string(r.Key), r.Value)
+			case sources.Transactions:
+				recent.ApplyTx(string(r.Key), r.Value) // refused charges: reverted calls emit no event
+			case sources.Blocks:
 				blocks.Apply(string(r.Key), r.Value)
 			}
 		})
@@ -36,6 +49,18 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 	if err != nil {
 		return "", fmt.Errorf("page address %s: %w", addr, err)
 	}
-	serveHTTP(ctx, g, l, httpapi.New(table, locker, blocks, log))
+	serveHTTP(ctx, g, l, httpapi.New(httpapi.Config{Batteries: table, Events: recent, Blocks: blocks, Locker: locker,
+		Metrics: metrics, Sources: sources, Log: log}))
 	return "http://" + l.Addr().String(), nil
+}
+
+// registryAddress is the configured address of the chain's battery
+// registry, "" when there is none or it is not one address ("*").
+func registryAddress(chain config.Chain) string {
+	for _, c := range chain.Contracts {
+		if c.Name == registryName && common.IsHexAddress(c.Address) {
+			return c.Address
+		}
+	}
+	return ""
 }

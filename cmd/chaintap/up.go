@@ -137,7 +137,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	}
 	defer in.close()
 	printTopics(e.stdout, kcfg, cfg.Chains)
-	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0].Name, locker, log)
+	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, reg, log)
 	if err != nil {
 		cancel()
 		_ = g.Wait()
@@ -148,7 +148,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		g.Go(traffic)
 	}
 	in.run(ctx, g)
-	fmt.Fprintf(e.stdout, "\nPage: %s  (look a battery up, lock it, watch the table)\n", pageURL)
+	fmt.Fprintf(e.stdout, "\nPage: %s  (click a battery, lock it, watch the table and its events)\n", pageURL)
 	fmt.Fprintf(e.stdout, "Health and metrics: %s/healthz  %s/metrics\n", pageURL, pageURL)
 	fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
 	err = g.Wait()

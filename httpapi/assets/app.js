@@ -1,8 +1,17 @@
-// The live page: a battery lookup with lock/unlock, the latest blocks and
-// the battery-status table, all updated by server-sent events.
+// The live page: the battery-status table (a click on a row opens the
+// battery), the open battery's details, its recent events and one Lock or
+// Unlock button, and the latest blocks; all updated by server-sent events.
+// Addresses come from the API lower-case; ids typed in may have any case.
 const $ = (id) => document.getElementById(id);
-const rows = new Map();
-let current = null;
+const rows = new Map(); // battery id → its <tr> in the status table
+const maxEvents = 20; // as many as the server keeps per battery
+
+// opened is the battery in the panel: its id, its latest row, and, until
+// its events are loaded, the live events that arrived meanwhile.
+let opened = null;
+// pending is the blocked state a Lock/Unlock click asked for, until the
+// battery's row comes back through Kafka with it.
+let pending = null;
 
 function say(text, cls) { const m = $('message'); m.textContent = text; m.className = cls || ''; }
 
@@ -13,44 +22,170 @@ async function api(method, path) {
   return body;
 }
 
+const short = (a) => (a ? a.slice(0, 6) + '…' + a.slice(-4) : '');
+
+// ---- the open battery ----
+
+async function openBattery(rawId) {
+  const id = rawId.trim().toLowerCase();
+  const me = { id, row: null, loaded: false, early: [] };
+  opened = me; pending = null;
+  $('battery-id').value = id;
+  $('events').replaceChildren(); // no events of the battery opened before
+  delete $('toggle').dataset.action; // nor its button's state
+  markSelected();
+  try {
+    const [row, events] = await Promise.all([
+      api('GET', '/api/batteries/' + encodeURIComponent(id)),
+      api('GET', '/api/batteries/' + encodeURIComponent(id) + '/events'),
+    ]);
+    if (opened !== me) return; // another battery was opened meanwhile
+    if (!me.row) showBattery(row); // a live row that came first is newer
+    $('events').replaceChildren();
+    for (const ev of [...events].reverse()) addEvent(ev);
+    me.loaded = true;
+    for (const ev of me.early) addEvent(ev);
+    showNoEvents();
+    say('');
+    history.replaceState(null, '', '#' + id);
+  } catch (err) {
+    if (opened !== me) return;
+    opened = null; markSelected();
+    $('details').hidden = true; $('empty').hidden = false;
+    say(err.message, 'error');
+  }
+}
+
 function showBattery(b) {
-  current = b.id;
-  $('battery').hidden = false; $('actions').hidden = false;
+  opened.row = b;
+  $('empty').hidden = true; $('details').hidden = false;
   $('b-id').textContent = b.id; $('b-year').textContent = b.year_built; $('b-country').textContent = b.country;
   $('b-cycles').textContent = b.charge_cycles; $('b-owner').textContent = b.owner;
-  $('b-blocked').textContent = 'blocked: ' + b.blocked;
-  $('b-blocked').className = b.blocked ? 'blocked' : '';
+  const st = $('b-blocked');
+  st.textContent = b.blocked ? 'blocked: charges are refused' : 'not blocked';
+  st.className = b.blocked ? 'blocked' : '';
+  st.dataset.blocked = b.blocked;
+  if (pending === b.blocked) {
+    pending = null;
+    say(b.blocked ? 'Locked: BatteryLocked came back through Kafka.' : 'Unlocked: BatteryUnlocked came back through Kafka.', 'ok');
+  }
+  showToggle();
 }
 
-$('find').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const id = $('battery-id').value.trim();
-  try { showBattery(await api('GET', '/api/batteries/' + encodeURIComponent(id))); say(''); }
-  catch (err) { $('battery').hidden = true; $('actions').hidden = true; current = null; say(err.message, 'error'); }
+// showToggle offers the one action that changes the state: Lock for a
+// battery that is not blocked, Unlock for one that is. When the state
+// changes under the pointer (the owner's other devices, the fleet), the
+// button stays disabled a moment, so a click meant for Lock never sends
+// Unlock.
+const settleMs = 400;
+let toggleChangedAt = 0;
+function showToggle() {
+  const t = $('toggle');
+  const blocked = opened.row.blocked;
+  const action = blocked ? 'unlock' : 'lock';
+  if (t.dataset.action && t.dataset.action !== action) {
+    toggleChangedAt = performance.now();
+    setTimeout(() => opened && opened.row && showToggle(), settleMs);
+  }
+  t.dataset.action = action;
+  t.disabled = pending !== null || performance.now() - toggleChangedAt < settleMs;
+  t.textContent = pending === null ? (blocked ? 'Unlock' : 'Lock') : (pending ? 'Locking…' : 'Unlocking…');
+}
+
+$('toggle').addEventListener('click', async () => {
+  if (!opened || !opened.row || pending !== null) return;
+  const me = opened;
+  const action = $('toggle').dataset.action;
+  pending = action === 'lock';
+  showToggle();
+  say(`${pending ? 'Locking' : 'Unlocking'}… (waiting for the block)`);
+  try {
+    await api('POST', `/api/batteries/${me.id}/${action}`);
+    if (opened === me && pending !== null) say('Sent and sealed; the state changes when the event arrives through Kafka.', 'ok');
+  } catch (err) {
+    if (opened !== me) return;
+    pending = null; showToggle(); say(err.message, 'error');
+  }
 });
 
-for (const [button, action] of [['lock', 'lock'], ['unlock', 'unlock']]) {
-  $(button).addEventListener('click', async () => {
-    if (!current) return;
-    say(action === 'lock' ? 'Locking… (waiting for the block)' : 'Unlocking… (waiting for the block)');
-    try { await api('POST', `/api/batteries/${current}/${action}`); say('Sent and sealed; the status updates when the event arrives through Kafka.', 'ok'); }
-    catch (err) { say(err.message, 'error'); }
-  });
+$('find').addEventListener('submit', (e) => { e.preventDefault(); openBattery($('battery-id').value); });
+
+// ---- the open battery's recent events ----
+
+const describe = {
+  registered: (e) => ['Registered', `built ${e.year_built} in ${e.country}, owner ${short(e.by)}`],
+  charged: (e) => ['Charged', `cycle ${e.charge_cycles}, by ${charger(e)}`],
+  charge_refused: (e) => ['Charge refused', `tried by ${charger(e)}`],
+  locked: (e) => ['Locked', `by its owner ${short(e.by)}`],
+  unlocked: (e) => ['Unlocked', `by its owner ${short(e.by)}`],
+};
+const charger = (e) => (e.by === e.battery ? 'the battery itself' : 'station ' + short(e.by));
+
+// chainOrder compares events as the chain orders them.
+const chainOrder = (a, b) => a.block - b.block || a.transaction_index - b.transaction_index || a.log_index - b.log_index;
+
+// addEvent shows a live or loaded event of the open battery in place
+// (newest first), or drops it when a reorg retracted it.
+function addEvent(ev) {
+  const list = $('events');
+  for (const li of list.children) if (li.dataset.key === ev.key) { li.remove(); break; }
+  if (ev.retracted || !describe[ev.kind]) return showNoEvents();
+  const [what, detail] = describe[ev.kind](ev);
+  const li = document.createElement('li');
+  li.dataset.key = ev.key; li.dataset.kind = ev.kind; li.ev = ev;
+  li.className = 'ev ' + ev.kind;
+  li.title = (ev.kind === 'charge_refused' ? 'the registry reverted transaction ' : 'transaction ') + ev.transaction_hash;
+  li.innerHTML = '<span class="ev-what"></span> <span class="ev-detail"></span><span class="ev-block"></span>';
+  li.children[0].textContent = what; li.children[1].textContent = detail; li.children[2].textContent = 'block ' + ev.block;
+  const before = [...list.children].find((other) => chainOrder(other.ev, ev) < 0);
+  list.insertBefore(li, before || null);
+  if (opened.loaded) li.classList.add('flash'); // a live one, not one of the loaded list
+  while (list.children.length > maxEvents) list.lastChild.remove();
+  showNoEvents();
 }
+
+function showNoEvents() { $('no-events').hidden = $('events').children.length > 0; }
+
+function liveEvent(ev) {
+  if (!opened || ev.battery !== opened.id) return;
+  if (opened.loaded) addEvent(ev); else opened.early.push(ev);
+}
+
+// ---- the status table ----
 
 function renderRow(b) {
   let tr = rows.get(b.id);
   if (!b.year_built) { if (tr) { tr.remove(); rows.delete(b.id); } return; }
   if (!tr) {
     tr = document.createElement('tr'); rows.set(b.id, tr);
+    tr.dataset.id = b.id; tr.tabIndex = 0; tr.title = 'open this battery';
     const after = [...rows.keys()].sort().find((k) => k > b.id);
     $('batteries').insertBefore(tr, after ? rows.get(after) : null);
+    tr.classList.toggle('selected', !!opened && b.id === opened.id);
   }
   tr.innerHTML = `<td class="hash">${b.id}</td><td>${b.year_built}</td><td>${b.country}</td><td>${b.charge_cycles}</td>` +
-    `<td class="${b.blocked ? 'blocked' : ''}">${b.blocked}</td><td>${b.block}</td>`;
+    `<td class="${b.blocked ? 'blocked' : ''}">${b.blocked ? 'yes' : 'no'}</td><td>${b.block}</td>`;
   tr.classList.remove('flash'); void tr.offsetWidth; tr.classList.add('flash');
-  if (b.id.toLowerCase() === (current || '').toLowerCase()) showBattery(b);
+  if (opened && b.id === opened.id) showBattery(b);
 }
+
+function markSelected() {
+  for (const [id, tr] of rows) tr.classList.toggle('selected', !!opened && id === opened.id);
+}
+
+$('batteries').addEventListener('click', (e) => {
+  const tr = e.target.closest('tr');
+  if (!tr) return;
+  openBattery(tr.dataset.id);
+  // On a narrow screen the panel is above the table: bring it into view.
+  const r = $('lookup').getBoundingClientRect();
+  if (r.bottom < 0 || r.top > innerHeight) $('lookup').scrollIntoView({ block: 'start' });
+});
+$('batteries').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && e.target.dataset.id) openBattery(e.target.dataset.id);
+});
+
+// ---- the latest blocks ----
 
 function renderBlock(b) {
   const tbody = $('blocks');
@@ -64,13 +199,30 @@ function renderBlock(b) {
   while (tbody.children.length > 12) tbody.lastChild.remove();
 }
 
-async function start() {
+// load fetches the table and the blocks; after a reconnection it also
+// reopens the open battery, since events may have been missed meanwhile.
+async function load() {
   for (const b of await api('GET', '/api/batteries')) renderRow(b);
   for (const b of (await api('GET', '/api/blocks')).reverse()) renderBlock(b);
+}
+
+async function start() {
+  const info = await api('GET', '/api/info');
+  if (info.events_topic) $('src-events').textContent = info.events_topic;
+  await load();
   const es = new EventSource('/api/stream');
-  es.onopen = () => { $('conn').textContent = 'live'; };
-  es.onerror = () => { $('conn').textContent = 'reconnecting…'; };
+  let lost = false;
+  es.onopen = () => {
+    $('conn').textContent = 'live';
+    if (!lost) return;
+    lost = false;
+    load().then(() => opened && openBattery(opened.id)).catch((err) => say(err.message, 'error'));
+  };
+  es.onerror = () => { $('conn').textContent = 'reconnecting…'; lost = true; };
   es.addEventListener('battery', (e) => renderRow(JSON.parse(e.data)));
+  es.addEventListener('battery_event', (e) => liveEvent(JSON.parse(e.data)));
   es.addEventListener('block', (e) => renderBlock(JSON.parse(e.data)));
+  const fromURL = decodeURIComponent(location.hash.slice(1));
+  if (/^0x[0-9a-fA-F]{40}$/.test(fromURL)) openBattery(fromURL);
 }
 start().catch((err) => say(err.message, 'error'));
