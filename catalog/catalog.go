@@ -1,0 +1,67 @@
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// Catalog is the sources chaintap's statements run against: every
+// chain's streams, declared at start, and what statements create. It
+// knows which topics carry retractions: the chains' head views, and the
+// streams and tables derived from them. Not safe for concurrent
+// mutation: the statement runner owns it.
+type Catalog struct {
+	sources    sql.MapCatalog
+	retracting map[string]bool // by topic
+}
+
+// New declares the chains' streams.
+func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
+	c := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}}
+	for _, ch := range chains {
+		sts, err := sql.Parse(DDL(topicPrefix, ch))
+		if err != nil {
+			return nil, fmt.Errorf("declaring chain %s's streams: %w", ch.Name, err)
+		}
+		plans, err := sql.AnalyzeAll(sts, c.sources)
+		if err != nil {
+			return nil, fmt.Errorf("declaring chain %s's streams: %w", ch.Name, err)
+		}
+		for _, p := range plans {
+			src := p.(*sql.CreateSourcePlan).Source
+			src.Partitions = 0 // as the topic has; the engine asks Kafka
+			c.sources.Add(src)
+			if !isConfirmed(src.Name) {
+				c.retracting[src.Topic] = true
+			}
+		}
+	}
+	return c, nil
+}
+
+func isConfirmed(name string) bool {
+	const suffix = "_CONFIRMED"
+	return len(name) > len(suffix) && name[len(name)-len(suffix):] == suffix
+}
+
+// Source implements sql.Catalog.
+func (c *Catalog) Source(name string) *sql.Source { return c.sources.Source(name) }
+
+// SourceNames implements sql.Catalog.
+func (c *Catalog) SourceNames() []string { return c.sources.SourceNames() }
+
+// Add registers a source a statement created; derived says it is the
+// output of a query over inputs, which make it retracting when any of
+// them is.
+func (c *Catalog) Add(src *sql.Source, inputs ...string) {
+	c.sources.Add(src)
+	for _, in := range inputs {
+		if c.retracting[in] {
+			c.retracting[src.Topic] = true
+		}
+	}
+}
+
+// Retracting reports whether records of topic can be retracted.
+func (c *Catalog) Retracting(topic string) bool { return c.retracting[topic] }
