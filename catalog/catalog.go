@@ -14,11 +14,12 @@ import (
 type Catalog struct {
 	sources    sql.MapCatalog
 	retracting map[string]bool // by topic
+	chain      map[string]bool // topics the follower writes
 }
 
 // New declares the chains' streams.
 func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
-	c := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}}
+	c := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}, chain: map[string]bool{}}
 	for _, ch := range chains {
 		sts, err := sql.Parse(DDL(topicPrefix, ch))
 		if err != nil {
@@ -32,6 +33,7 @@ func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
 			src := p.(*sql.CreateSourcePlan).Source
 			src.Partitions = 0 // as the topic has; the engine asks Kafka
 			c.sources.Add(src)
+			c.chain[src.Topic] = true
 			if !isConfirmed(src.Name) {
 				c.retracting[src.Topic] = true
 			}
@@ -65,3 +67,7 @@ func (c *Catalog) Add(src *sql.Source, inputs ...string) {
 
 // Retracting reports whether records of topic can be retracted.
 func (c *Catalog) Retracting(topic string) bool { return c.retracting[topic] }
+
+// SecondsTimestamp reports whether topic's TIMESTAMP column counts
+// seconds: the chain topics' block timestamps.
+func (c *Catalog) SecondsTimestamp(topic string) bool { return c.chain[topic] }

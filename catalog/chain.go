@@ -58,6 +58,16 @@ var columns = map[string]string{
   contract_name VARCHAR, event_name VARCHAR, event_signature VARCHAR`,
 }
 
+// timeColumn is the entity's event time: its block's timestamp, in
+// seconds (Catalog.SecondsTimestamp says so to the engine), so that
+// windows follow the chain, not the moment a record was published.
+func timeColumn(entity string) string {
+	if entity == chaintap.EntityBlocks {
+		return "TIMESTAMP"
+	}
+	return "BLOCK_TIMESTAMP"
+}
+
 // StreamName is the SQL name of a chain entity's stream: eth-mainnet's
 // events are ETH_MAINNET_EVENTS, their confirmed view
 // ETH_MAINNET_EVENTS_CONFIRMED.
@@ -86,8 +96,8 @@ func DDL(topicPrefix string, ch Chain) string {
 			if confirmed {
 				topic = topics.Confirmed(e)
 			}
-			fmt.Fprintf(&b, "CREATE STREAM %s (`ID` VARCHAR KEY, %s)\n  WITH (KAFKA_TOPIC='%s', VALUE_FORMAT='JSON', KEY_FORMAT='KAFKA');\n",
-				StreamName(ch.Name, e, confirmed), cols, topic)
+			fmt.Fprintf(&b, "CREATE STREAM %s (`ID` VARCHAR KEY, %s)\n  WITH (KAFKA_TOPIC='%s', VALUE_FORMAT='JSON', KEY_FORMAT='KAFKA', TIMESTAMP='%s');\n",
+				StreamName(ch.Name, e, confirmed), cols, topic, timeColumn(e))
 		}
 	}
 	return b.String()

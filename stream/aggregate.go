@@ -121,7 +121,7 @@ func (t *task) emitGroup(r Record, pr *prepared, start int64, g *groupState, emi
 	if err != nil {
 		return fmt.Errorf("query %s: key of group %v: %w", t.spec.id, pr.group, err)
 	}
-	o := Output{Topic: p.Sink.Topic, Key: key, Timestamp: r.Timestamp}
+	o := Output{Topic: p.Sink.Topic, Key: key, Timestamp: pr.ts}
 	if alive {
 		o.Value = sql.AppendJSON(nil, p.Output, out)
 	}

@@ -20,6 +20,11 @@ type Options struct {
 	InternalPrefix string
 	// Errors counts records that went to the errors topic (nil: none).
 	Errors Counter
+	// SecondsTimestamp reports whether a topic's TIMESTAMP column counts
+	// seconds, not milliseconds: a chain's block_timestamp, as
+	// ethereum-etl writes it. Windows and output timestamps use it times
+	// 1000.
+	SecondsTimestamp func(topic string) bool
 }
 
 // Counter is what Options.Errors needs of a metric (prometheus.Counter
@@ -43,6 +48,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	if o.Retracting == nil {
 		o.Retracting = func(string) bool { return false }
 	}
+	seconds := o.SecondsTimestamp != nil && p.From.TimestampColumn >= 0 && o.SecondsTimestamp(p.From.Source.Topic)
 	if err := supported(p); err != nil {
 		return nil, fmt.Errorf("query %s: %w", id, err)
 	}
@@ -54,7 +60,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 		inputs = append(inputs, j.Right.Source.Topic)
 	}
 	retracting := p.From.Source.Kind == sql.Table || o.Retracting(p.From.Source.Topic)
-	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors}
+	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds}
 	if p.Aggregate == nil || len(p.Rekey) == 0 {
 		front.mode = modeOf(p)
 		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
@@ -62,7 +68,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	repartition := o.InternalPrefix + id + ".repartition"
 	front.mode, front.repartition = modeRekey, repartition
 	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors,
-		mode: modeAggregate, fromRepartition: true}
+		mode: modeAggregate, fromRepartition: true, seconds: seconds}
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
 		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},

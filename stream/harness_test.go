@@ -41,59 +41,31 @@ func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
 	return qp, qs
 }
 
-// memRun runs compiled stages in memory on one partition: each stage's
-// outputs to the next stage's input topic are fed to it at once, with
-// offsets, as the engine would after the first stage's commit.
+// memRun feeds a scenario's records to Local with offsets per topic, as
+// a partition would have them, and keeps every output.
 type memRun struct {
 	t       testing.TB
-	stages  []Query
-	procs   []Processor
-	stores  []*MemStore
+	local   *Local
 	offsets map[string]int64
-	// out is every record written to any other topic, in order.
-	out []Output
+	out     []Output
 }
 
 func newMemRun(t testing.TB, stages []Query) *memRun {
-	m := &memRun{t: t, stages: stages, offsets: map[string]int64{}}
-	for _, s := range stages {
-		m.procs = append(m.procs, s.NewProcessor(0))
-		m.stores = append(m.stores, NewMemStore())
-	}
+	m := &memRun{t: t, offsets: map[string]int64{}}
+	m.local = NewLocal(stages, func(o Output) { m.out = append(m.out, o) })
 	return m
 }
 
-// feed gives r to every stage reading its topic, assigning its offset.
 func (m *memRun) feed(r Record) {
 	m.t.Helper()
+	if !m.local.Reads(r.Topic) {
+		return
+	}
 	r.Offset = m.offsets[r.Topic]
 	m.offsets[r.Topic]++
-	consumed := false
-	for i, s := range m.stages {
-		if !contains(s.Inputs, r.Topic) {
-			continue
-		}
-		consumed = true
-		var emitted []Output
-		if err := m.procs[i].Process(context.Background(), r, m.stores[i], func(o Output) { emitted = append(emitted, o) }); err != nil {
-			m.t.Fatalf("stage %s, %s offset %d: %v", s.ID, r.Topic, r.Offset, err)
-		}
-		for _, o := range emitted {
-			m.feed(Record{Topic: o.Topic, Key: o.Key, Value: o.Value, Headers: o.Headers, Timestamp: o.Timestamp})
-		}
+	if err := m.local.Feed(context.Background(), r); err != nil {
+		m.t.Fatalf("%s offset %d: %v", r.Topic, r.Offset, err)
 	}
-	if !consumed && r.Topic != "ev" && r.Topic != "tb" {
-		m.out = append(m.out, Output{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp})
-	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // fold applies the sink's records in order: for a table, the latest value

@@ -19,9 +19,20 @@ type prepared struct {
 	groupID []byte
 	args    []sql.Value
 	windows []int64
+	// ts is the row's event time: its outputs' record timestamp.
+	ts int64
 }
 
 func (t *task) prepare(row sql.Row) (*prepared, error) {
+	pr, err := t.prepareMode(row)
+	if err != nil {
+		return nil, err
+	}
+	pr.ts = t.eventTime(row)
+	return pr, nil
+}
+
+func (t *task) prepareMode(row sql.Row) (*prepared, error) {
 	p := t.spec.plan
 	switch t.spec.mode {
 	case modeRekey:
@@ -62,13 +73,25 @@ func (t *task) prepareAggregate(row sql.Row) (*prepared, error) {
 	}
 	if a.Window != nil {
 		pr.windows = windowStarts(a.Window, t.eventTime(row))
+		if pr.windows == nil {
+			pr.windows = []int64{} // windowed, in no window (cannot happen: every time has one)
+		}
 	}
 	return pr, nil
 }
 
-// eventTime is the row's time for windows: the source's TIMESTAMP column
-// when it declares one, else the record's timestamp (ROWTIME).
+// eventTime is the row's time in ms, for windows and as its outputs'
+// record timestamp (as ksqlDB carries ROWTIME on): the source's TIMESTAMP
+// column when it declares one, else the record's timestamp (ROWTIME).
 func (t *task) eventTime(row sql.Row) int64 {
+	ts := t.rawEventTime(row)
+	if t.spec.seconds && t.spec.plan.From.TimestampColumn >= 0 {
+		ts *= 1000
+	}
+	return ts
+}
+
+func (t *task) rawEventTime(row sql.Row) int64 {
 	from := t.spec.plan.From
 	idx := from.Offset + len(from.Source.Schema.Columns) + sql.PseudoRowtime
 	if from.TimestampColumn >= 0 {

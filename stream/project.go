@@ -20,18 +20,18 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 	sink := t.spec.plan.Sink.Topic
 	if t.spec.plan.ResultKind == sql.Table {
 		if c.oldOut != nil && (c.curOut == nil || !bytes.Equal(c.oldOut.key, c.curOut.key)) {
-			emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: r.Timestamp})
+			emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts})
 		}
 		if c.curOut != nil {
-			emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: r.Timestamp})
+			emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts})
 		}
 		return
 	}
 	if c.oldOut != nil {
-		emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: r.Timestamp, Headers: t.headers(opRetract, id)})
+		emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id)})
 	}
 	if c.curOut != nil {
-		emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: r.Timestamp, Headers: t.headers(opUpsert, id)})
+		emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts, Headers: t.headers(opUpsert, id)})
 	}
 }
 
@@ -40,10 +40,10 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 // retracted there first, under its own (old) group's key.
 func (t *task) rekey(r Record, id []byte, c change, emit func(Output)) {
 	if c.oldOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: r.Timestamp, Headers: t.headers(opRetract, id)})
+		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id)})
 	}
 	if c.curOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: sql.AppendRow(nil, c.cur.row), Timestamp: r.Timestamp,
+		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: sql.AppendRow(nil, c.cur.row), Timestamp: c.curOut.ts,
 			Headers: t.headers(opUpsert, id)})
 	}
 }

@@ -33,6 +33,8 @@ type stageSpec struct {
 	// so what each contributed is remembered.
 	retracting bool
 	errCount   Counter
+	// seconds: the FROM source's TIMESTAMP column counts seconds.
+	seconds bool
 }
 
 // Store key spaces of a stage's task.
