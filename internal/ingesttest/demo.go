@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,8 +22,8 @@ type Demo struct {
 	Chain     *devchain.Chain
 	Fleet     *devchain.Fleet
 	Contracts []decode.Contract // the decoder's: standards, registry, token
-	follower  *follow.Follower
-	progress  chan follow.Progress
+	mu        sync.Mutex
+	progress  follow.Progress // the newest
 }
 
 // DemoChain deploys the demo's contracts on a devchain, makes rounds
@@ -33,7 +34,7 @@ type Demo struct {
 func DemoChain(t testing.TB, rounds, reorgEvery int) *Demo {
 	t.Helper()
 	ctx := context.Background()
-	d := &Demo{Kafka: Broker(t), progress: make(chan follow.Progress, 1)}
+	d := &Demo{Kafka: Broker(t)}
 	var traffic *devchain.Traffic
 	d.Chain, traffic = Chain(t, false)
 	fleet, err := devchain.NewFleet(ctx, d.Chain, d.Chain.Seed(), "")
@@ -95,13 +96,11 @@ func (d *Demo) follow(t testing.TB, reg *decode.Registry) {
 	f := follow.New(follow.Config{Chain: "devchain", Window: 64, Confirmations: 8, From: &zero, FlushInterval: 5 * time.Millisecond},
 		follow.Enriched(src, decode.NewDecoder(reg, nil)), pub, Logger(), nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	var latest follow.Progress
 	done := make(chan error, 1)
 	f.OnProgress(func(p follow.Progress) {
-		select {
-		case d.progress <- p:
-		default:
-		}
+		d.mu.Lock()
+		d.progress = p
+		d.mu.Unlock()
 	})
 	go func() { done <- f.Run(ctx) }()
 	t.Cleanup(func() {
@@ -116,13 +115,14 @@ func (d *Demo) follow(t testing.TB, reg *decode.Registry) {
 	want := lowerHex(head.Hash().Bytes())
 	WaitFor(t, 60*time.Second, "the follower to publish the demo chain's head", func() bool {
 		select {
-		case latest = <-d.progress:
 		case err := <-done:
 			done <- err
 			t.Fatalf("follower stopped: %v", err)
-		case <-time.After(100 * time.Millisecond):
+		default:
 		}
-		return latest.HeadHash == want
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return d.progress.HeadHash == want
 	})
 }
 

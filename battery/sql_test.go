@@ -1,0 +1,199 @@
+package battery_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/battery"
+	"github.com/chaintap/chaintap/catalog"
+	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/kafka"
+	"github.com/chaintap/chaintap/stream"
+)
+
+// TestDemoStatementsMatchTheChain runs the demo's statements (demo.sql)
+// over a followed demo chain with reorgs and checks what they compute
+// against the canonical chain: battery_status holds every registered
+// battery with its owner, origin, blocked state and charge cycles (the
+// number of its canonical charge events), and block_metrics counts the
+// canonical blocks of every minute.
+func TestDemoStatementsMatchTheChain(t *testing.T) {
+	d := ingesttest.DemoChain(t, 80, 12)
+	cat, err := catalog.New("", catalog.Chain{Name: "devchain", Contracts: d.Contracts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := cat.Compile(battery.Statements, stream.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages []stream.Query
+	for _, q := range prog.Queries {
+		stages = append(stages, q.Stages...)
+	}
+	tables := map[string]map[string]string{} // topic → key → value
+	local := stream.NewLocal(stages, func(o stream.Output) {
+		if tables[o.Topic] == nil {
+			tables[o.Topic] = map[string]string{}
+		}
+		if o.Value == nil {
+			delete(tables[o.Topic], string(o.Key))
+		} else {
+			tables[o.Topic][string(o.Key)] = string(o.Value)
+		}
+	})
+	topics := kafka.TopicsFor("", "devchain")
+	for _, e := range []string{chaintap.EntityEvents, chaintap.EntityBlocks, chaintap.EntityTransactions} {
+		err := kafka.ReadTopic(context.Background(), d.Kafka, topics.Head(e), 0, func(r *kgo.Record) error {
+			return local.Feed(context.Background(), record(r))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for topic := range tables {
+		if strings.HasSuffix(topic, ".errors") {
+			t.Fatalf("records went to %s: %v", topic, tables[topic])
+		}
+	}
+	checkBatteries(t, d.Kafka, tables["BATTERY_STATUS"])
+	checkBlockMetrics(t, d.Kafka, tables["BLOCK_METRICS"])
+}
+
+func record(r *kgo.Record) stream.Record {
+	hs := make([]stream.Header, len(r.Headers))
+	for i, h := range r.Headers {
+		hs[i] = stream.Header{Key: h.Key, Value: h.Value}
+	}
+	return stream.Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value,
+		Headers: hs, Timestamp: r.Timestamp.UnixMilli()}
+}
+
+// checkBatteries compares battery_status with the canonical chain: the
+// head view folded (retractions applied), events in chain order.
+func checkBatteries(t *testing.T, kcfg kafka.Config, got map[string]string) {
+	t.Helper()
+	want := map[string]*battery.Status{}
+	charges := map[string]int64{}
+	for _, ev := range canonicalEvents(t, kcfg) {
+		var a struct{ Battery, Owner, Country, YearBuilt, ChargeCycles string }
+		if ev.ContractName != "BatteryRegistry" || json.Unmarshal(ev.Args, &a) != nil || a.Battery == "" {
+			continue
+		}
+		st := want[a.Battery]
+		switch {
+		case ev.EventName == "BatteryRegistered":
+			st = &battery.Status{ID: a.Battery, Owner: a.Owner, Country: a.Country}
+			json.Unmarshal([]byte(a.YearBuilt), &st.YearBuilt)
+			want[a.Battery] = st
+		case st == nil:
+			continue
+		case ev.EventName == "ChargeRecorded":
+			charges[a.Battery]++
+			json.Unmarshal([]byte(a.ChargeCycles), &st.ChargeCycles)
+		case ev.EventName == "BatteryLocked":
+			st.Blocked = true
+		case ev.EventName == "BatteryUnlocked":
+			st.Blocked = false
+		}
+		st.Block = ev.BlockNumber
+	}
+	if len(want) == 0 || len(charges) == 0 {
+		t.Fatal("the demo chain registered or charged no battery: the check proves nothing")
+	}
+	if len(got) != len(want) {
+		t.Errorf("battery_status has %d rows, the chain %d batteries", len(got), len(want))
+	}
+	for id, w := range want {
+		var g struct {
+			Owner        string `json:"OWNER"`
+			YearBuilt    int    `json:"YEAR_BUILT"`
+			Country      string `json:"COUNTRY"`
+			ChargeCycles int64  `json:"CHARGE_CYCLES"`
+			Blocked      bool   `json:"BLOCKED"`
+			Block        uint64 `json:"BLOCK"`
+		}
+		if err := json.Unmarshal([]byte(got[id]), &g); err != nil {
+			t.Errorf("battery %s: %v in %q", id, err, got[id])
+			continue
+		}
+		if g.Owner != w.Owner || g.YearBuilt != w.YearBuilt || g.Country != w.Country || g.ChargeCycles != w.ChargeCycles ||
+			g.Blocked != w.Blocked || g.Block != w.Block || g.ChargeCycles != charges[id] {
+			t.Errorf("battery %s: table %+v, chain %+v with %d charge events", id, g, *w, charges[id])
+		}
+	}
+}
+
+// canonicalEvents folds the head view of the events topic: what is left
+// after retractions, in chain order.
+func canonicalEvents(t *testing.T, kcfg kafka.Config) []chaintap.Event {
+	t.Helper()
+	byKey := ingesttest.Fold(t, kcfg, kafka.TopicsFor("", "devchain").Head(chaintap.EntityEvents))
+	var evs []chaintap.Event
+	for _, v := range byKey {
+		var ev chaintap.Event
+		if err := json.Unmarshal(v, &ev); err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+	}
+	sortEvents(evs)
+	return evs
+}
+
+// checkBlockMetrics: each minute's row counts the canonical blocks whose
+// timestamp falls in it.
+func checkBlockMetrics(t *testing.T, kcfg kafka.Config, got map[string]string) {
+	t.Helper()
+	want := map[int64]int64{}
+	for _, v := range ingesttest.Fold(t, kcfg, kafka.TopicsFor("", "devchain").Head(chaintap.EntityBlocks)) {
+		var b chaintap.Block
+		if err := json.Unmarshal(v, &b); err != nil {
+			t.Fatal(err)
+		}
+		ms := int64(b.Timestamp) * 1000
+		want[ms-ms%60000]++
+	}
+	gotBlocks := map[int64]int64{}
+	for _, v := range got {
+		var m struct {
+			Blocks int64 `json:"BLOCKS"`
+			Start  int64 `json:"WINDOW_START"`
+		}
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			t.Fatal(err)
+		}
+		gotBlocks[m.Start] = m.Blocks
+	}
+	if len(want) == 0 {
+		t.Fatal("no blocks")
+	}
+	for start, n := range want {
+		if gotBlocks[start] != n {
+			t.Errorf("minute %d: %d blocks in block_metrics, %d canonical", start, gotBlocks[start], n)
+		}
+	}
+	if len(gotBlocks) != len(want) {
+		t.Errorf("block_metrics has %d minutes, the chain %d", len(gotBlocks), len(want))
+	}
+}
+
+func sortEvents(evs []chaintap.Event) {
+	for i := 1; i < len(evs); i++ {
+		for j := i; j > 0 && before(evs[j], evs[j-1]); j-- {
+			evs[j], evs[j-1] = evs[j-1], evs[j]
+		}
+	}
+}
+
+func before(a, b chaintap.Event) bool {
+	if a.BlockNumber != b.BlockNumber {
+		return a.BlockNumber < b.BlockNumber
+	}
+	return a.LogIndex < b.LogIndex
+}
