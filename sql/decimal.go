@@ -76,6 +76,10 @@ func (d Decimal) Precision() int {
 	return n
 }
 
+// maxExponent bounds exponents so that a hostile "1E999999999" cannot make
+// ParseDecimal build a billion-digit number.
+const maxExponent = 4 * MaxDecimalPrecision
+
 // ParseDecimal parses plain or exponent notation ("-12.30", "1.5E3").
 // The scale is the number of fractional digits written (less the
 // exponent, never below 0).
@@ -83,7 +87,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	mant, exp := s, 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		e, err := strconv.Atoi(s[i+1:])
-		if err != nil {
+		if err != nil || e > maxExponent || e < -maxExponent {
 			return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 		}
 		mant, exp = s[:i], e

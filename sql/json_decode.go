@@ -465,12 +465,18 @@ func (s *jsonScanner) stringBytes() ([]byte, error) {
 		return nil, s.malformed("expected a string")
 	}
 	start := s.i
+	high := false
 	for s.i < len(s.data) {
 		c := s.data[s.i]
 		switch {
 		case c == '"':
 			s.i++
+			if b := s.data[start : s.i-1]; high && !utf8.Valid(b) {
+				return fixUTF8(nil, b), nil
+			}
 			return s.data[start : s.i-1], nil
+		case c >= utf8.RuneSelf:
+			high = true
 		case c == '\\':
 			return s.escapedString(start)
 		case c < 0x20:
@@ -519,12 +525,27 @@ func (s *jsonScanner) escapedString(start int) ([]byte, error) {
 			}
 		case c < 0x20:
 			return nil, s.malformed("control character in string")
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s.data[s.i:])
+			out = utf8.AppendRune(out, r) // invalid bytes become U+FFFD, one each
+			s.i += size
 		default:
 			out = append(out, c)
 			s.i++
 		}
 	}
 	return nil, s.malformed("unterminated string")
+}
+
+// fixUTF8 appends b with each invalid byte replaced by U+FFFD, as
+// encoding/json does (and as the encoder writes it back).
+func fixUTF8(dst, b []byte) []byte {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		dst = utf8.AppendRune(dst, r)
+		b = b[size:]
+	}
+	return dst
 }
 
 func (s *jsonScanner) hex4() (rune, bool) {
