@@ -100,7 +100,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	if mant == "" || mant == "-" || mant == "+" || strings.ContainsAny(mant[1:], "+-") {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
-	coef, ok := new(big.Int).SetString(mant, 10)
+	coef, ok := parseCoef(mant)
 	if !ok {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
@@ -113,6 +113,41 @@ func ParseDecimal(s string) (Decimal, error) {
 		return Decimal{}, fmt.Errorf("decimal %q has too large a scale", s)
 	}
 	return Decimal{coef: coef, scale: int32(scale)}, nil
+}
+
+// parseCoef parses an optionally signed run of decimal digits, 18 digits
+// per step: big.Int's SetString reads byte by byte and dominated decoding
+// uint256 values.
+func parseCoef(s string) (*big.Int, bool) {
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" {
+		return nil, false
+	}
+	coef := new(big.Int)
+	var word big.Int
+	for len(s) > 0 {
+		n := min(len(s), 18)
+		var v uint64
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		if coef.Sign() != 0 {
+			coef.Mul(coef, pow10(n))
+		}
+		coef.Add(coef, word.SetUint64(v))
+		s = s[n:]
+	}
+	if neg {
+		coef.Neg(coef)
+	}
+	return coef, true
 }
 
 // MustDecimal is ParseDecimal for constants in tests and tables; it panics

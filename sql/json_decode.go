@@ -281,8 +281,8 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 	}
 	switch t.Kind {
 	case KindInt, KindDate, KindTime:
-		n, err := strconv.ParseInt(string(text), 10, 32)
-		if err != nil {
+		n, ok := parseInt64(text)
+		if !ok || n != int64(int32(n)) {
 			return bad()
 		}
 		switch t.Kind {
@@ -293,8 +293,8 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 		}
 		return int32(n), nil
 	case KindBigint, KindTimestamp:
-		n, err := strconv.ParseInt(string(text), 10, 64)
-		if err != nil {
+		n, ok := parseInt64(text)
+		if !ok {
 			return bad()
 		}
 		if t.Kind == KindTimestamp {
@@ -317,6 +317,32 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 		return nil, &DecodeError{Column: path, Expected: t.String(), Found: "number " + string(text) + " (too many digits)", Offset: start}
 	}
 	return fit, nil
+}
+
+// parseInt64 parses an optionally signed decimal integer without
+// allocating; ok is false for anything else or on overflow.
+func parseInt64(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg, b = b[0] == '-', b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return -int64(u), true
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
 }
 
 func (d *RowDecoder) boolean(s *jsonScanner, t *Type, path string) (Value, error) {
