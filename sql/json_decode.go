@@ -42,7 +42,7 @@ type RowDecoder struct {
 
 // NewRowDecoder prepares a decoder for schema's value columns.
 func NewRowDecoder(schema *Schema) *RowDecoder {
-	d := &RowDecoder{schema: schema, columns: map[string]int{}, fields: map[*Type]map[string]int{}, Extra: 5}
+	d := &RowDecoder{schema: schema, columns: map[string]int{}, fields: map[*Type]map[string]int{}, Extra: numPseudo}
 	for i, c := range schema.Columns {
 		if !c.Key {
 			d.columns[upperASCII(c.Name)] = i
