@@ -14,7 +14,7 @@ import (
 type byOffsetAcc struct {
 	latest      bool
 	ignoreNulls bool
-	entries     []posValue // sorted by seq, then by encoding for ties
+	entries     []posValue // sorted by seq, then by value encoding
 }
 
 type posValue struct {
@@ -44,7 +44,13 @@ func (a *byOffsetAcc) Add(v Value, seq int64) error {
 		a.entries = append(a.entries, posValue{seq, v})
 		return nil
 	}
-	i := sort.Search(n, func(i int) bool { return a.entries[i].seq > seq })
+	// Equal positions (not expected, but possible) order by encoding, so
+	// the state does not depend on arrival order.
+	enc := string(AppendValue(nil, v))
+	i := sort.Search(n, func(i int) bool {
+		e := a.entries[i]
+		return e.seq > seq || e.seq == seq && string(AppendValue(nil, e.v)) > enc
+	})
 	a.entries = append(a.entries, posValue{})
 	copy(a.entries[i+1:], a.entries[i:])
 	a.entries[i] = posValue{seq, v}

@@ -268,3 +268,13 @@ func TestAggregateStateRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+func TestByOffsetEqualPositionsOrderIndependent(t *testing.T) {
+	call := aggCall(t, "LATEST_BY_OFFSET", TypeString, "")
+	a, b := call.NewAccumulator(), call.NewAccumulator()
+	mustNil(t, a.Add("x", 5))
+	mustNil(t, a.Add("y", 5))
+	mustNil(t, b.Add("y", 5))
+	mustNil(t, b.Add("x", 5))
+	assertSameAcc(t, "equal positions", a, b)
+}

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func Analyze(st Statement, cat Catalog) (Plan, error) {
 	return &CommandPlan{Statement: st}, nil
 }
 
-// AnalyzeAll parses nothing: it analyzes statements in order against cat,
+// AnalyzeAll analyzes statements in order against cat,
 // registering each new source in a copy of cat so later statements can use
 // it (as a script run against ksqlDB would). It returns the plans.
 func AnalyzeAll(sts []Statement, cat Catalog) ([]Plan, error) {
@@ -44,7 +45,8 @@ func AnalyzeAll(sts []Statement, cat Catalog) ([]Plan, error) {
 	for i, st := range sts {
 		p, err := Analyze(st, overlay)
 		if err != nil {
-			if e, ok := err.(*Error); ok && len(sts) > 1 {
+			var e *Error
+			if errors.As(err, &e) && len(sts) > 1 {
 				e.Statement, e.StatementHead = i+1, headOf(st.Text())
 			}
 			return plans, err

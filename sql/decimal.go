@@ -76,6 +76,10 @@ func (d Decimal) Precision() int {
 	return n
 }
 
+// maxExponent bounds exponents so that a hostile "1E999999999" cannot make
+// ParseDecimal build a billion-digit number.
+const maxExponent = 4 * MaxDecimalPrecision
+
 // ParseDecimal parses plain or exponent notation ("-12.30", "1.5E3").
 // The scale is the number of fractional digits written (less the
 // exponent, never below 0).
@@ -83,7 +87,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	mant, exp := s, 0
 	if i := strings.IndexAny(s, "eE"); i >= 0 {
 		e, err := strconv.Atoi(s[i+1:])
-		if err != nil {
+		if err != nil || e > maxExponent || e < -maxExponent {
 			return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 		}
 		mant, exp = s[:i], e
@@ -96,7 +100,7 @@ func ParseDecimal(s string) (Decimal, error) {
 	if mant == "" || mant == "-" || mant == "+" || strings.ContainsAny(mant[1:], "+-") {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
-	coef, ok := new(big.Int).SetString(mant, 10)
+	coef, ok := parseCoef(mant)
 	if !ok {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
@@ -109,6 +113,41 @@ func ParseDecimal(s string) (Decimal, error) {
 		return Decimal{}, fmt.Errorf("decimal %q has too large a scale", s)
 	}
 	return Decimal{coef: coef, scale: int32(scale)}, nil
+}
+
+// parseCoef parses an optionally signed run of decimal digits, 18 digits
+// per step: big.Int's SetString reads byte by byte and dominated decoding
+// uint256 values.
+func parseCoef(s string) (*big.Int, bool) {
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" {
+		return nil, false
+	}
+	coef := new(big.Int)
+	var word big.Int
+	for len(s) > 0 {
+		n := min(len(s), 18)
+		var v uint64
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		if coef.Sign() != 0 {
+			coef.Mul(coef, pow10(n))
+		}
+		coef.Add(coef, word.SetUint64(v))
+		s = s[n:]
+	}
+	if neg {
+		coef.Neg(coef)
+	}
+	return coef, true
 }
 
 // MustDecimal is ParseDecimal for constants in tests and tables; it panics

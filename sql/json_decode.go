@@ -42,7 +42,7 @@ type RowDecoder struct {
 
 // NewRowDecoder prepares a decoder for schema's value columns.
 func NewRowDecoder(schema *Schema) *RowDecoder {
-	d := &RowDecoder{schema: schema, columns: map[string]int{}, fields: map[*Type]map[string]int{}, Extra: 5}
+	d := &RowDecoder{schema: schema, columns: map[string]int{}, fields: map[*Type]map[string]int{}, Extra: numPseudo}
 	for i, c := range schema.Columns {
 		if !c.Key {
 			d.columns[upperASCII(c.Name)] = i
@@ -281,8 +281,8 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 	}
 	switch t.Kind {
 	case KindInt, KindDate, KindTime:
-		n, err := strconv.ParseInt(string(text), 10, 32)
-		if err != nil {
+		n, ok := parseInt64(text)
+		if !ok || n != int64(int32(n)) {
 			return bad()
 		}
 		switch t.Kind {
@@ -293,8 +293,8 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 		}
 		return int32(n), nil
 	case KindBigint, KindTimestamp:
-		n, err := strconv.ParseInt(string(text), 10, 64)
-		if err != nil {
+		n, ok := parseInt64(text)
+		if !ok {
 			return bad()
 		}
 		if t.Kind == KindTimestamp {
@@ -317,6 +317,32 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 		return nil, &DecodeError{Column: path, Expected: t.String(), Found: "number " + string(text) + " (too many digits)", Offset: start}
 	}
 	return fit, nil
+}
+
+// parseInt64 parses an optionally signed decimal integer without
+// allocating; ok is false for anything else or on overflow.
+func parseInt64(b []byte) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg, b = b[0] == '-', b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && u <= 1<<63:
+		return -int64(u), true
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
 }
 
 func (d *RowDecoder) boolean(s *jsonScanner, t *Type, path string) (Value, error) {
@@ -465,12 +491,18 @@ func (s *jsonScanner) stringBytes() ([]byte, error) {
 		return nil, s.malformed("expected a string")
 	}
 	start := s.i
+	high := false
 	for s.i < len(s.data) {
 		c := s.data[s.i]
 		switch {
 		case c == '"':
 			s.i++
+			if b := s.data[start : s.i-1]; high && !utf8.Valid(b) {
+				return fixUTF8(nil, b), nil
+			}
 			return s.data[start : s.i-1], nil
+		case c >= utf8.RuneSelf:
+			high = true
 		case c == '\\':
 			return s.escapedString(start)
 		case c < 0x20:
@@ -519,12 +551,27 @@ func (s *jsonScanner) escapedString(start int) ([]byte, error) {
 			}
 		case c < 0x20:
 			return nil, s.malformed("control character in string")
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s.data[s.i:])
+			out = utf8.AppendRune(out, r) // invalid bytes become U+FFFD, one each
+			s.i += size
 		default:
 			out = append(out, c)
 			s.i++
 		}
 	}
 	return nil, s.malformed("unterminated string")
+}
+
+// fixUTF8 appends b with each invalid byte replaced by U+FFFD, as
+// encoding/json does (and as the encoder writes it back).
+func fixUTF8(dst, b []byte) []byte {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		dst = utf8.AppendRune(dst, r)
+		b = b[size:]
+	}
+	return dst
 }
 
 func (s *jsonScanner) hex4() (rune, bool) {

@@ -132,7 +132,30 @@ func (s *Scan) Assemble(key, value Row, m RecordMeta) Row {
 	if m.Windowed {
 		ws, we = m.WindowStart, m.WindowEnd
 	}
-	return append(row[:len(cols)], m.Timestamp, m.Partition, m.Offset, ws, we)
+	return append(row[:len(cols)], s.rowtime(row, m), m.Partition, m.Offset, ws, we)
+}
+
+// rowtime is the event time: the TIMESTAMP column when the source declares
+// one and the record has it, else the record timestamp. The runtime should
+// use EventTime for windowing too.
+func (s *Scan) rowtime(row Row, m RecordMeta) int64 {
+	if s.TimestampColumn >= 0 && s.TimestampColumn < len(row) {
+		switch t := row[s.TimestampColumn].(type) {
+		case int64:
+			return t
+		case Timestamp:
+			return int64(t)
+		}
+	}
+	return m.Timestamp
+}
+
+// EventTime returns ROWTIME of an assembled scan row.
+func (s *Scan) EventTime(row Row) int64 {
+	if v, ok := row[len(s.Source.Schema.Columns)+PseudoRowtime].(int64); ok {
+		return v
+	}
+	return 0
 }
 
 // JoinType is the combination of source kinds.
@@ -196,7 +219,7 @@ type WindowSpec struct {
 // AggregateCall is one aggregate function call with its compiled argument.
 type AggregateCall struct {
 	Func   *AggregateFunc
-	Arg    *CompiledExpr // nil for COUNT(*)
+	Arg    *CompiledExpr // for COUNT(*), the constant TRUE
 	Result *Type
 	Text   string // as written, canonical
 	// ignoreNulls for LATEST/EARLIEST_BY_OFFSET (default true, as ksqlDB).

@@ -48,6 +48,18 @@ func (s *Schema) ValueColumns() []Column {
 	return out
 }
 
+// KeyValues picks the key columns' values out of a row of this schema, in
+// order, for EncodeKey.
+func (s *Schema) KeyValues(row Row) Row {
+	var out Row
+	for i, c := range s.Columns {
+		if c.Key && i < len(row) {
+			out = append(out, row[i])
+		}
+	}
+	return out
+}
+
 // Names lists the column names.
 func (s *Schema) Names() []string {
 	out := make([]string, len(s.Columns))
