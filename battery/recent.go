@@ -186,6 +186,16 @@ func (r *Recent) keyOf(e Event) string {
 	return "log/" + e.Key
 }
 
+// args are the BatteryRegistry events' arguments the panel shows.
+type args struct {
+	Battery      string `json:"battery"`
+	Owner        string `json:"owner"`
+	By           string `json:"by"`
+	YearBuilt    string `json:"yearBuilt"`
+	Country      string `json:"country"`
+	ChargeCycles string `json:"chargeCycles"`
+}
+
 func (r *Recent) fromEvent(key string, value []byte) (Event, bool) {
 	var ce chaintap.Event
 	if json.Unmarshal(value, &ce) != nil || ce.ContractName != r.src.Contract {

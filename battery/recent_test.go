@@ -146,3 +146,10 @@ func TestRecordChargeSelector(t *testing.T) {
 		t.Fatalf("recordCharge's selector is %s, the code has %s", got, recordChargeSelector)
 	}
 }
+
+func event(name string, block, idx uint64, args string) []byte {
+	b, _ := json.Marshal(chaintap.Event{Type: "event", ContractName: "BatteryRegistry", EventName: name, BlockNumber: block, LogIndex: idx, Args: json.RawMessage(args)})
+	return b
+}
+
+const bat = "0xAbC0000000000000000000000000000000000001"

@@ -44,27 +44,36 @@ func (f *fakeLocker) SetBlocked(_ context.Context, id, from string, blocked bool
 
 type fixture struct {
 	srv     *httptest.Server
-	table   *battery.Table
+	table   *battery.Statuses
 	recent  *battery.Recent
 	blocks  *RecentBlocks
 	metrics *prometheus.Registry
 }
 
-// apply gives an event record to the table and the recent events, as
-// cmd/chaintap's tail of the events topic does.
+// apply gives an event record to the recent events, as cmd/chaintap's
+// tail of the events topic does.
 func (f *fixture) apply(key string, name string, block uint64, args string) {
 	ev, _ := json.Marshal(chaintap.Event{ContractName: "BatteryRegistry", EventName: name, BlockNumber: block, Args: json.RawMessage(args)})
-	f.table.Apply(key, ev)
 	f.recent.ApplyEvent(key, ev)
+}
+
+// status gives a battery_status row to the table, as cmd/chaintap's tail
+// of the engine's BATTERY_STATUS topic does.
+func (f *fixture) status(t *testing.T, id, row string) {
+	t.Helper()
+	if err := f.table.Apply(id, []byte(row)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // newServer serves one registered battery with a charge, three blocks
 // and a registry holding one counter.
 func newServer(t *testing.T) *fixture {
-	f := &fixture{table: battery.NewTable("BatteryRegistry"), recent: battery.NewRecent(battery.Source{Contract: "BatteryRegistry", Registry: registry}, 20),
+	f := &fixture{table: battery.NewStatuses(), recent: battery.NewRecent(battery.Source{Contract: "BatteryRegistry", Registry: registry}, 20),
 		blocks: NewRecentBlocks(3), metrics: prometheus.NewRegistry()}
 	f.apply("k1", "BatteryRegistered", 1, `{"battery":"`+bat+`","owner":"`+owner+`","yearBuilt":"2020","country":"SE"}`)
 	f.apply("k2", "ChargeRecorded", 2, `{"battery":"`+bat+`","by":"`+owner+`","chargeCycles":"1"}`)
+	f.status(t, bat, `{"OWNER":"`+owner+`","YEAR_BUILT":2020,"COUNTRY":"SE","CHARGE_CYCLES":1,"BLOCKED":false,"BLOCK":2}`)
 	for n := 1; n <= 3; n++ {
 		b, _ := json.Marshal(chaintap.Block{Number: uint64(n), Hash: fmt.Sprint("0x0", n)})
 		f.blocks.Apply(fmt.Sprint(n), b)
@@ -168,6 +177,7 @@ func TestWrongMethod(t *testing.T) {
 func TestLimit(t *testing.T) {
 	f := newServer(t)
 	f.apply("k3", "BatteryRegistered", 3, `{"battery":"0x00000000000000000000000000000000000000b2","owner":"`+owner+`","yearBuilt":"2021","country":"DE"}`)
+	f.status(t, "0x00000000000000000000000000000000000000b2", `{"OWNER":"`+owner+`","YEAR_BUILT":2021,"COUNTRY":"DE","CHARGE_CYCLES":0,"BLOCKED":false,"BLOCK":3}`)
 	lists := map[string]int{"/api/batteries": 2, "/api/blocks": 3, "/api/batteries/" + bat + "/events": 2}
 	for path, all := range lists {
 		for query, want := range map[string]int{"": all, "?limit=1": 1, fmt.Sprint("?limit=", MaxLimit): all} {
@@ -256,6 +266,7 @@ func TestStreamSendsChanges(t *testing.T) {
 	}()
 	<-lines // ": connected"
 	f.apply("k3", "BatteryLocked", 3, `{"battery":"`+bat+`","owner":"`+owner+`"}`)
+	f.status(t, bat, `{"OWNER":"`+owner+`","YEAR_BUILT":2020,"COUNTRY":"SE","CHARGE_CYCLES":1,"BLOCKED":true,"BLOCK":3}`)
 	f.recent.ApplyEvent("k2", nil)
 	blk, _ := json.Marshal(chaintap.Block{Number: 7, Hash: "0x07"})
 	f.blocks.Apply("7", blk)

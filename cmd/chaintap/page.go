@@ -22,21 +22,25 @@ import (
 const registryName = "BatteryRegistry"
 
 // servePage serves the API and the page on addr, and metrics's metrics at
-// /metrics. Its tables are built from Kafka (the chain's events, blocks
-// and transactions head-view topics), not from the chain: what the page
-// shows went through the topics.
+// /metrics. Its tables are read from Kafka, not from the chain: the
+// battery table is the SQL engine's battery_status (demo.sql), the
+// recent events and blocks come from the chain's head-view topics; what
+// the page shows went through the topics.
 func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, locker httpapi.Locker,
 	metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
 	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain.Name)
 	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions)}
-	table := battery.NewTable(registryName)
+	table := battery.NewStatuses()
 	recent := battery.NewRecent(battery.Source{Contract: registryName, Registry: registryAddress(chain)}, 20)
 	blocks := httpapi.NewRecentBlocks(20)
 	g.Go(func() error {
-		return kafka.Tail(ctx, kcfg, []string{sources.Events, sources.Blocks, sources.Transactions}, func(r *kgo.Record) {
+		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions}, func(r *kgo.Record) {
 			switch r.Topic {
+			case battery.StatusTopic:
+				if err := table.Apply(string(r.Key), r.Value); err != nil {
+					log.Warn("skipping a battery_status row", "offset", r.Offset, "err", err)
+				}
 			case sources.Events:
-				table.Apply(string(r.Key), r.Value)
 				recent.ApplyEvent(string(r.Key), r.Value)
 			case sources.Transactions:
 				recent.ApplyTx(string(r.Key), r.Value) // refused charges: reverted calls emit no event
