@@ -171,7 +171,7 @@ type running struct {
 func newEngine(t testing.TB, cfg kafka.Config, instance, dir string) (*Engine, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	e, err := New(Config{Kafka: cfg, DataDir: dir, InstanceID: instance, Log: testLog().With("instance", instance), Metrics: reg})
+	e, err := New(Config{Kafka: cfg, DataDir: dir, InstanceID: instance, Log: testLog().With("instance", instance), Metrics: reg, HeartbeatInterval: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

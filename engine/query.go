@@ -44,9 +44,10 @@ type queryRunner struct {
 
 	// Written by the group's callbacks (kgo's goroutines), read by the
 	// loop and by Assignment.
-	mu       sync.Mutex
-	assigned map[int32]bool
-	revoked  map[int32]bool // tasks to close before the next batch
+	mu         sync.Mutex
+	assigned   map[int32]bool
+	revoked    map[int32]bool // tasks to close before the next batch
+	rebalanced bool           // a revoke since the loop last looked
 }
 
 func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client) *queryRunner {
@@ -92,9 +93,10 @@ func (q *queryRunner) run(ctx, work context.Context) error {
 			q.sess.AllowRebalance()
 			return err
 		}
-		q.closeRevoked()
 		var err error
-		if !fs.Empty() {
+		if q.closeRevoked() {
+			err = q.skipPoll(work)
+		} else if !fs.Empty() {
 			err = q.batch(work, fs)
 		}
 		// Rebalances wait while a batch runs (BlockRebalanceOnPoll), so
@@ -140,6 +142,7 @@ func (q *queryRunner) connect(ctx context.Context) error {
 		// (see leave).
 		kgo.InstanceID(q.cfg.InstanceID),
 		kgo.SessionTimeout(q.cfg.SessionTimeout),
+		kgo.HeartbeatInterval(q.cfg.HeartbeatInterval),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsAssigned(q.onAssigned),
 		kgo.OnPartitionsRevoked(q.onRevoked),
@@ -202,6 +205,7 @@ func (q *queryRunner) onAssigned(_ context.Context, _ *kgo.Client, m map[string]
 func (q *queryRunner) onRevoked(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.rebalanced = true
 	for _, ps := range m {
 		for _, p := range ps {
 			delete(q.assigned, p)
@@ -226,17 +230,31 @@ func (q *queryRunner) assignment() []int32 {
 }
 
 // closeRevoked closes the tasks of partitions revoked since the last
-// batch.
-func (q *queryRunner) closeRevoked() {
+// batch, and reports whether the group rebalanced meanwhile.
+func (q *queryRunner) closeRevoked() bool {
 	q.mu.Lock()
-	revoked := q.revoked
-	q.revoked = map[int32]bool{}
+	revoked, rebalanced := q.revoked, q.rebalanced
+	q.revoked, q.rebalanced = map[int32]bool{}, false
 	q.mu.Unlock()
 	for p := range revoked {
 		if t, ok := q.tasks[p]; ok {
 			q.closeTask(t)
 		}
 	}
+	return rebalanced
+}
+
+// skipPoll drops the records of a poll that follows a rebalance. The
+// session aborts the first transaction it ends after any revoke (it
+// cannot tell one that came between transactions from one inside), so
+// processing them would be wasted; ending now, with nothing begun, clears
+// that and rewinds the consumer to the committed offsets, where the
+// records are fetched again.
+func (q *queryRunner) skipPoll(ctx context.Context) error {
+	if _, err := q.sess.End(ctx, kgo.TryAbort); err != nil {
+		return fmt.Errorf("query %s: resetting after a rebalance: %w", q.q.ID, err)
+	}
+	return nil
 }
 
 func (q *queryRunner) closeTask(t *task) {
