@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+)
+
+// overlay holds the writes of a task's open transaction: what Store reads
+// see first, what goes to the changelog at commit, and what is applied to
+// Pebble once the transaction committed (or dropped when it aborted).
+type overlay struct {
+	m map[string]overlayEntry
+	// sorted holds m's keys in byte order; nil when a key was added since
+	// it was built. It is rebuilt, never changed in place, so a Range
+	// walking an old one is not disturbed by writes its callback makes.
+	sorted []string
+}
+
+// overlayEntry is a write: a value, or a delete.
+type overlayEntry struct {
+	value   []byte
+	deleted bool
+}
+
+func (o *overlay) get(key []byte) (overlayEntry, bool) {
+	e, ok := o.m[string(key)]
+	return e, ok
+}
+
+func (o *overlay) put(key []byte, e overlayEntry) {
+	if o.m == nil {
+		o.m = map[string]overlayEntry{}
+	}
+	k := string(key)
+	if _, ok := o.m[k]; !ok {
+		o.sorted = nil
+	}
+	o.m[k] = e
+}
+
+func (o *overlay) len() int { return len(o.m) }
+
+// keys returns the written keys in byte order.
+func (o *overlay) keys() []string {
+	if o.sorted == nil && len(o.m) > 0 {
+		ks := make([]string, 0, len(o.m))
+		for k := range o.m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		o.sorted = ks
+	}
+	return o.sorted
+}
+
+// keysIn returns the written keys in [start, end) in byte order; end nil
+// means no upper bound.
+func (o *overlay) keysIn(start, end []byte) []string {
+	ks := o.keys()
+	lo, _ := slices.BinarySearchFunc(ks, start, func(k string, t []byte) int { return strings.Compare(k, string(t)) })
+	hi := len(ks)
+	if end != nil {
+		hi, _ = slices.BinarySearchFunc(ks, end, func(k string, t []byte) int { return strings.Compare(k, string(t)) })
+	}
+	if hi < lo {
+		return nil
+	}
+	return ks[lo:hi]
+}
+
+func (o *overlay) reset() {
+	clear(o.m)
+	o.sorted = nil
+}

@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/chaintap/chaintap/stream"
+)
+
+// store is a task's stream.Store. Pebble holds the state as of the last
+// transaction that committed, together with the changelog offset that
+// state covers (its meta); the overlay holds the open transaction's
+// writes. Pebble is written only after Kafka committed (apply), or from
+// the changelog itself (restore), so it never holds a write the changelog
+// does not: the changelog is the truth and Pebble a cache of a prefix of
+// it, which a crash at any point leaves consistent, only older.
+type store struct {
+	dir  string
+	log  *slog.Logger
+	db   *pebble.DB
+	meta storeMeta
+	ov   overlay
+	kbuf []byte // scratch for Pebble keys
+}
+
+var _ stream.Store = (*store)(nil)
+
+// storeMeta says which changelog, up to where, Pebble's state covers.
+type storeMeta struct {
+	topicID [16]byte // zero: a store that never held state
+	next    int64    // the changelog offset to restore from
+}
+
+// Pebble's key space: one meta key, then the task's keys behind a prefix
+// byte that sorts after it.
+const (
+	metaKey    = "\x00meta"
+	dataPrefix = 0x01
+	metaFormat = 1
+)
+
+// openStore opens (creating when missing) the Pebble database in dir.
+func openStore(dir string, log *slog.Logger) (*store, error) {
+	s := &store{dir: dir, log: log}
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *store) open() error {
+	db, err := pebble.Open(s.dir, &pebble.Options{
+		Logger: pebbleLogger{s.log},
+		// Pebble preallocates write-ahead log files of about the
+		// memtable size; a task's state is small next to that default
+		// multiplied by every task of every query.
+		MemTableSize: 4 << 20,
+	})
+	if err != nil {
+		return fmt.Errorf("opening state store %s: %w", s.dir, err)
+	}
+	s.db = db
+	m, err := s.readMeta()
+	if err != nil {
+		_ = db.Close()
+		s.db = nil
+		return err
+	}
+	s.meta = m
+	return nil
+}
+
+func (s *store) readMeta() (storeMeta, error) {
+	v, closer, err := s.db.Get([]byte(metaKey))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return storeMeta{}, nil
+	}
+	if err != nil {
+		return storeMeta{}, fmt.Errorf("reading the changelog offset of state store %s: %w", s.dir, err)
+	}
+	defer closer.Close()
+	if len(v) != 1+16+8 || v[0] != metaFormat {
+		return storeMeta{}, fmt.Errorf("state store %s: meta record of %d bytes, format %d: not ours", s.dir, len(v), v[0])
+	}
+	var m storeMeta
+	copy(m.topicID[:], v[1:17])
+	m.next = int64(binary.BigEndian.Uint64(v[17:]))
+	return m, nil
+}
+
+func (m storeMeta) encode() []byte {
+	v := make([]byte, 1+16+8)
+	v[0] = metaFormat
+	copy(v[1:17], m.topicID[:])
+	binary.BigEndian.PutUint64(v[17:], uint64(m.next))
+	return v
+}
+
+func (s *store) dataKey(key []byte) []byte {
+	s.kbuf = append(append(s.kbuf[:0], dataPrefix), key...)
+	return s.kbuf
+}
+
+// Get implements stream.Store.
+func (s *store) Get(key []byte) ([]byte, bool, error) {
+	if e, ok := s.ov.get(key); ok {
+		return e.value, !e.deleted, nil
+	}
+	v, closer, err := s.db.Get(s.dataKey(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reading state store %s: %w", s.dir, err)
+	}
+	out := append([]byte{}, v...)
+	return out, true, closer.Close()
+}
+
+// Set implements stream.Store. A nil value is an empty one, not a delete.
+func (s *store) Set(key, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	s.ov.put(key, overlayEntry{value: value})
+	return nil
+}
+
+// Delete implements stream.Store.
+func (s *store) Delete(key []byte) error {
+	s.ov.put(key, overlayEntry{deleted: true})
+	return nil
+}
+
+// Range implements stream.Store: Pebble's committed state and the
+// overlay, merged in key order, the overlay winning.
+func (s *store) Range(start, end []byte, fn func(key, value []byte) error) error {
+	upper := []byte{dataPrefix + 1}
+	if end != nil {
+		upper = append([]byte{dataPrefix}, end...)
+	}
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: append([]byte{dataPrefix}, start...), UpperBound: upper})
+	if err != nil {
+		return fmt.Errorf("ranging over state store %s: %w", s.dir, err)
+	}
+	err = s.merge(it, s.ov.keysIn(start, end), fn)
+	if cerr := it.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("ranging over state store %s: %w", s.dir, cerr)
+	}
+	return err
+}
+
+// merge walks it and the overlay keys ks (both in order) together.
+// Pebble's keys and values are copied: fn may keep them (Set may), and
+// the iterator reuses its buffers.
+func (s *store) merge(it *pebble.Iterator, ks []string, fn func(key, value []byte) error) error {
+	valid := it.First()
+	for valid || len(ks) > 0 {
+		if len(ks) > 0 && (!valid || ks[0] <= string(it.Key()[1:])) {
+			k := ks[0]
+			ks = ks[1:]
+			if valid && k == string(it.Key()[1:]) {
+				valid = it.Next()
+			}
+			e := s.ov.m[k]
+			if e.deleted {
+				continue
+			}
+			if err := fn([]byte(k), e.value); err != nil {
+				return err
+			}
+			continue
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("reading state store %s: %w", s.dir, err)
+		}
+		if err := fn(append([]byte{}, it.Key()[1:]...), append([]byte{}, v...)); err != nil {
+			return err
+		}
+		valid = it.Next()
+	}
+	return it.Error()
+}
+
+// changelogRecords returns the open transaction's writes as changelog
+// records for partition p, in key order: a value, or a tombstone for a
+// delete.
+func (s *store) changelogRecords(topic string, p int32) []*kgo.Record {
+	ks := s.ov.keys()
+	rs := make([]*kgo.Record, 0, len(ks))
+	for _, k := range ks {
+		e := s.ov.m[k]
+		r := &kgo.Record{Topic: topic, Partition: p, Key: append([]byte{}, k...)}
+		if !e.deleted {
+			r.Value = e.value
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// dirty reports whether the open transaction wrote anything.
+func (s *store) dirty() bool { return s.ov.len() > 0 }
+
+// discard drops the open transaction's writes: it aborted.
+func (s *store) discard() { s.ov.reset() }
+
+// applyCommitted writes the committed transaction's writes to Pebble in
+// one batch with next, the changelog offset past them.
+//
+// The batch is not synced: the changelog is the durable copy. A batch is
+// atomic in Pebble's log, so a machine crash leaves Pebble at an earlier
+// batch with that batch's offset, and restoring replays the rest.
+func (s *store) applyCommitted(next int64) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	for k, e := range s.ov.m {
+		var err error
+		if e.deleted {
+			err = b.Delete(s.dataKey([]byte(k)), nil)
+		} else {
+			err = b.Set(s.dataKey([]byte(k)), e.value, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("writing state store %s: %w", s.dir, err)
+		}
+	}
+	m := s.meta
+	m.next = next
+	if err := s.commit(b, m); err != nil {
+		return err
+	}
+	s.ov.reset()
+	return nil
+}
+
+// applyRestored writes changelog records to Pebble in one batch with next,
+// the changelog offset past them.
+func (s *store) applyRestored(rs []*kgo.Record, m storeMeta) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	for _, r := range rs {
+		var err error
+		if r.Value == nil {
+			err = b.Delete(s.dataKey(r.Key), nil)
+		} else {
+			err = b.Set(s.dataKey(r.Key), r.Value, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("restoring state store %s: %w", s.dir, err)
+		}
+	}
+	return s.commit(b, m)
+}
+
+func (s *store) commit(b *pebble.Batch, m storeMeta) error {
+	if err := b.Set([]byte(metaKey), m.encode(), nil); err != nil {
+		return fmt.Errorf("writing state store %s: %w", s.dir, err)
+	}
+	if err := b.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("writing state store %s: %w", s.dir, err)
+	}
+	s.meta = m
+	return nil
+}
+
+// wipe empties the store: its state cannot be trusted or completed from
+// the changelog, which is read again from its start.
+func (s *store) wipe() error {
+	if err := s.close(); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(s.dir); err != nil {
+		return fmt.Errorf("wiping state store %s: %w", s.dir, err)
+	}
+	return s.open()
+}
+
+// close closes Pebble, dropping any open transaction's writes. It is
+// idempotent.
+func (s *store) close() error {
+	s.ov.reset()
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	if err != nil {
+		return fmt.Errorf("closing state store %s: %w", s.dir, err)
+	}
+	return nil
+}
