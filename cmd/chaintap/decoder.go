@@ -10,6 +10,20 @@ import (
 // buildDecoder assembles a chain's ABI registry: the standard token
 // interfaces it decodes at any address, and its configured contracts.
 func buildDecoder(ch config.Chain, m *decode.Metrics) (*decode.Decoder, error) {
+	contracts, err := chainContracts(ch)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := decode.NewRegistry(contracts...)
+	if err != nil {
+		return nil, fmt.Errorf("chain %s: %w", ch.Name, err)
+	}
+	return decode.NewDecoder(reg, m), nil
+}
+
+// chainContracts are the ABIs a chain's events are decoded with: the
+// standard token interfaces it enables and its configured contracts.
+func chainContracts(ch config.Chain) ([]decode.Contract, error) {
 	standards := decode.Builtin
 	if ch.Standards != nil {
 		standards = *ch.Standards
@@ -29,9 +43,5 @@ func buildDecoder(ch config.Chain, m *decode.Metrics) (*decode.Decoder, error) {
 		}
 		contracts = append(contracts, c)
 	}
-	reg, err := decode.NewRegistry(contracts...)
-	if err != nil {
-		return nil, fmt.Errorf("chain %s: %w", ch.Name, err)
-	}
-	return decode.NewDecoder(reg, m), nil
+	return contracts, nil
 }

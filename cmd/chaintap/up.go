@@ -4,18 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/battery"
+	"github.com/chaintap/chaintap/catalog"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/engine"
 	"github.com/chaintap/chaintap/httpapi"
 	"github.com/chaintap/chaintap/kafka"
 )
@@ -26,6 +31,7 @@ type upOptions struct {
 	dataDir   string
 	kafkaAddr string
 	httpAddr  string
+	sqlFile   string
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -66,6 +72,7 @@ kafka.brokers, no embedded broker is started.`,
 	cmd.Flags().StringVar(&o.dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
+	cmd.Flags().StringVar(&o.sqlFile, "sql", "", "SQL statements for the engine to run (default: the battery demo's, battery/demo.sql, with the devchain)")
 	return cmd
 }
 
@@ -136,17 +143,28 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		return err
 	}
 	defer in.close()
+	prog, sqlName, err := upStatements(ctx, cfg, kcfg, o.sqlFile, reg)
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(engine.Config{Kafka: kcfg, DataDir: filepath.Join(dataDir, "engine"), Log: log, Metrics: reg})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
 	printTopics(e.stdout, kcfg, cfg.Chains)
+	printQueries(e.stdout, sqlName, prog)
 	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, reg, log)
 	if err != nil {
 		cancel()
 		_ = g.Wait()
 		return err
 	}
-	parts = append(parts, "the page", "the follower")
+	parts = append(parts, "the page", "the SQL engine", "the follower")
 	if traffic != nil {
 		g.Go(traffic)
 	}
+	g.Go(func() error { return runQueries(ctx, eng, prog, log) })
 	in.run(ctx, g)
 	fmt.Fprintf(e.stdout, "\nPage: %s  (click a battery, lock it, watch the table and its events)\n", pageURL)
 	fmt.Fprintf(e.stdout, "Health and metrics: %s/healthz  %s/metrics\n", pageURL, pageURL)
@@ -155,6 +173,41 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	slices.Reverse(parts)
 	fmt.Fprintf(e.stdout, "\nstopped %s; data kept in %s\n", strings.Join(parts, ", "), dataDir)
 	return err
+}
+
+// upStatements compiles what up's engine runs: --sql, or the demo's
+// statements when the devchain runs, or nothing. They are saved in the
+// statements topic, so that "chaintap process" without -f runs them too.
+func upStatements(ctx context.Context, cfg config.Config, kcfg kafka.Config, file string, reg *prometheus.Registry) (*catalog.Program, string, error) {
+	text, name := "", ""
+	switch {
+	case file != "":
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return nil, "", fmt.Errorf("reading --sql: %w", err)
+		}
+		text, name = string(raw), file
+	case len(cfg.Chains) == 1 && cfg.Chains[0].Name == "devchain":
+		text, name = battery.Statements, "battery/demo.sql"
+	default:
+		return &catalog.Program{}, "", nil
+	}
+	prog, err := compileStatements(cfg, kcfg, text, reg)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", name, err)
+	}
+	return prog, name, kafka.SaveStatements(ctx, kcfg, text)
+}
+
+// printQueries names the persistent queries and their output topics.
+func printQueries(w io.Writer, name string, prog *catalog.Program) {
+	if len(prog.Queries) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nSQL (%s), exactly-once, retractions applied:\n", name)
+	for _, q := range prog.Queries {
+		fmt.Fprintf(w, "  %-28s → topic %s\n", q.ID, q.Plan.Sink.Topic)
+	}
 }
 
 // startDemoChain starts the devchain under dataDir, deploys (or finds
@@ -208,7 +261,7 @@ func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devcha
 // Offsets count transaction markers too (one per committed batch), so
 // "-o -5" shows fewer than five records: the examples follow the live
 // end or count records from the beginning instead.
-func printTopics(w interface{ Write([]byte) (int, error) }, kcfg kafka.Config, chains []config.Chain) {
+func printTopics(w io.Writer, kcfg kafka.Config, chains []config.Chain) {
 	fmt.Fprintf(w, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])
 	for _, ch := range chains {
 		t := kafka.TopicsFor(kcfg.Topics.Prefix, ch.Name)

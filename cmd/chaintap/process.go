@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chaintap/chaintap/catalog"
+	"github.com/chaintap/chaintap/config"
+	"github.com/chaintap/chaintap/contracts"
+	"github.com/chaintap/chaintap/decode"
+	"github.com/chaintap/chaintap/engine"
+	"github.com/chaintap/chaintap/kafka"
+	"github.com/chaintap/chaintap/stream"
+)
+
+func (e *env) processCmd() *cobra.Command {
+	var (
+		file, dataDir, instance, metricsAddr string
+		check                                bool
+	)
+	cmd := &cobra.Command{
+		Use:   "process",
+		Short: "Run SQL statements (ksqlDB's) over the chain topics, exactly-once",
+		Long: `Runs a file of ksqlDB statements (CREATE STREAM/TABLE … AS SELECT … EMIT
+CHANGES) as persistent queries over the chain topics, which are declared as
+streams already: <CHAIN>_BLOCKS, <CHAIN>_TRANSACTIONS, <CHAIN>_LOGS,
+<CHAIN>_TOKEN_TRANSFERS, <CHAIN>_EVENTS (ARGS holds the decoded arguments)
+and their _CONFIRMED views, for every chain of the configuration.
+
+Each query is a Kafka consumer group with one task per input partition,
+its state in Pebble under --data-dir backed by a compacted changelog topic,
+and its outputs, state and input offsets committed in one transaction.
+Start more instances (each its own --data-dir) and they share the work.
+Reorg retractions on head-view streams undo their effect downstream.
+
+The file is compiled all or nothing: one bad statement applies none of it,
+and the error names the statement and its line:column. It is saved in
+_chaintap.statements, so that an instance started without -f (or this one
+after a restart) runs the same statements.`,
+		Example: `  chaintap process -f battery/demo.sql
+  chaintap process -c chaintap.yaml -f flows.sql --data-dir /var/lib/chaintap/a
+  chaintap process -c chaintap.yaml --data-dir /var/lib/chaintap/b   # a second instance
+  chaintap process -f flows.sql --check                             # compile only`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := e.load()
+			if err != nil {
+				return err
+			}
+			if metricsAddr != "" {
+				cfg.Metrics.Addr = metricsAddr
+			}
+			log := e.logger(cfg.LogLevel)
+			kcfg := kafkaConfig(cfg)
+			text, err := statementsToRun(cmd.Context(), kcfg, file, check)
+			if err != nil {
+				return err
+			}
+			reg := newRegistry()
+			prog, err := compileStatements(cfg, kcfg, text, reg)
+			if err != nil {
+				return err
+			}
+			if check {
+				fmt.Fprintf(e.stdout, "%s: ok (%d persistent queries)\n", file, len(prog.Queries))
+				return nil
+			}
+			if file != "" {
+				if err := kafka.SaveStatements(cmd.Context(), kcfg, text); err != nil {
+					return err
+				}
+			}
+			err = runProcess(cmd.Context(), cfg, kcfg, prog, filepath.Join(dataDir, "engine"), instance, log, reg)
+			if errors.Is(err, context.Canceled) || cmd.Context().Err() != nil {
+				return nil
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "the statements to run (default: those saved by the last run with -f)")
+	cmd.Flags().StringVar(&dataDir, "data-dir", ".chaintap", "where the queries' state is kept (a cache of their changelog topics)")
+	cmd.Flags().StringVar(&instance, "instance", "", "this instance's name in the consumer groups (default: host name and data directory)")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on host:port")
+	cmd.Flags().BoolVar(&check, "check", false, "compile the file and exit: no Kafka needed")
+	return cmd
+}
+
+// statementsToRun reads the file, or the statements saved last.
+func statementsToRun(ctx context.Context, kcfg kafka.Config, file string, check bool) (string, error) {
+	if file != "" {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("reading the statements: %w", err)
+		}
+		return string(raw), nil
+	}
+	if check {
+		return "", errors.New("--check needs the file: give it with -f")
+	}
+	text, ok, err := kafka.LoadStatements(ctx, kcfg)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("no statements to run: give a file with -f (none saved in %s yet)", kafka.StatementsTopic)
+	}
+	return text, nil
+}
+
+// compileStatements compiles a statement file against the configuration's
+// chains; with none configured, against the devchain as "chaintap up"
+// runs it, so that the demo's statements compile without a configuration.
+func compileStatements(cfg config.Config, kcfg kafka.Config, text string, reg prometheus.Registerer) (*catalog.Program, error) {
+	chains, err := sqlChains(cfg.Chains)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalog.New(kcfg.Topics.Prefix, chains...)
+	if err != nil {
+		return nil, err
+	}
+	bad := prometheus.NewCounter(prometheus.CounterOpts{Name: "chaintap_sql_bad_records_total",
+		Help: "Input records the SQL queries could not process, written to their query's errors topic."})
+	if err := reg.Register(bad); err != nil {
+		return nil, err
+	}
+	return cat.Compile(text, stream.Options{Errors: bad})
+}
+
+// sqlChains describes the chains for the catalog.
+func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
+	if len(chains) == 0 {
+		contracts, err := demoContracts()
+		return []catalog.Chain{{Name: "devchain", Contracts: contracts}}, err
+	}
+	var out []catalog.Chain
+	for _, ch := range chains {
+		contracts, err := chainContracts(ch)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts})
+	}
+	return out, nil
+}
+
+// demoContracts are the devchain's ABIs: the token standards and the
+// demo's contracts (at any address: only their events' types matter).
+func demoContracts() ([]decode.Contract, error) {
+	cs, err := chainContracts(config.Chain{Name: "devchain"})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range []struct {
+		name string
+		abi  []byte
+	}{{"BatteryRegistry", contracts.BatteryRegistryABI}, {"DemoToken", contracts.DemoTokenABI}} {
+		pc, err := decode.ParseContract(c.name, "*", c.abi)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, pc)
+	}
+	return cs, nil
+}
+
+// runProcess runs the program's queries until ctx is done or one fails.
+// With cfg.Metrics.Addr it serves /metrics and /healthz there.
+func runProcess(ctx context.Context, cfg config.Config, kcfg kafka.Config, prog *catalog.Program, dataDir, instance string, log *slog.Logger, reg *prometheus.Registry) error {
+	var ops net.Listener
+	if cfg.Metrics.Addr != "" {
+		l, err := net.Listen("tcp", cfg.Metrics.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics address %s: %w", cfg.Metrics.Addr, err)
+		}
+		defer l.Close()
+		ops = l
+	}
+	eng, err := engine.New(engine.Config{Kafka: kcfg, DataDir: dataDir, Log: log, Metrics: reg, InstanceID: instance})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	g, ctx := errgroup.WithContext(ctx)
+	if ops != nil {
+		serveHTTP(ctx, g, ops, opsHandler(reg))
+	}
+	g.Go(func() error { return runQueries(ctx, eng, prog, log) })
+	return g.Wait()
+}
+
+// runQueries runs the program's queries on eng until ctx is done or one
+// fails.
+func runQueries(ctx context.Context, eng *engine.Engine, prog *catalog.Program, log *slog.Logger) error {
+	var stages []stream.Query
+	for _, q := range prog.Queries {
+		log.Info("running query", "id", q.ID, "sink", q.Plan.Sink.Topic)
+		stages = append(stages, q.Stages...)
+	}
+	if err := eng.Run(ctx, stages...); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("SQL engine: %w", err)
+	}
+	return nil
+}
