@@ -71,3 +71,31 @@ func (c *Catalog) Retracting(topic string) bool { return c.retracting[topic] }
 // SecondsTimestamp reports whether topic's TIMESTAMP column counts
 // seconds: the chain topics' block timestamps.
 func (c *Catalog) SecondsTimestamp(topic string) bool { return c.chain[topic] }
+
+// ChainPosition names the columns that order a chain topic's records as
+// the chain does: the block number and the index in the block.
+func (c *Catalog) ChainPosition(topic string) (block, index string, ok bool) {
+	if !c.chain[topic] {
+		return "", "", false
+	}
+	switch src := c.byTopic(topic); {
+	case src == nil:
+		return "", "", false
+	case src.Schema.Index("LOG_INDEX") >= 0:
+		return "BLOCK_NUMBER", "LOG_INDEX", true
+	case src.Schema.Index("TRANSACTION_INDEX") >= 0:
+		return "BLOCK_NUMBER", "TRANSACTION_INDEX", true
+	case src.Schema.Index("NUMBER") >= 0:
+		return "NUMBER", "", true // a block: its number alone
+	}
+	return "", "", false
+}
+
+func (c *Catalog) byTopic(topic string) *sql.Source {
+	for _, s := range c.sources {
+		if s.Topic == topic {
+			return s
+		}
+	}
+	return nil
+}

@@ -20,6 +20,11 @@ type Options struct {
 	InternalPrefix string
 	// Errors counts records that went to the errors topic (nil: none).
 	Errors Counter
+	// ChainPosition names a chain topic's columns that order its records
+	// as the chain does: the block number and the index in the block
+	// (log_index, transaction_index; "" for a block, which is alone in
+	// its block); ok is false for other topics.
+	ChainPosition func(topic string) (block, index string, ok bool)
 	// SecondsTimestamp reports whether a topic's TIMESTAMP column counts
 	// seconds, not milliseconds: a chain's block_timestamp, as
 	// ethereum-etl writes it. Windows and output timestamps use it times
@@ -60,7 +65,9 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 		inputs = append(inputs, j.Right.Source.Topic)
 	}
 	retracting := p.From.Source.Kind == sql.Table || o.Retracting(p.From.Source.Topic)
-	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds}
+	block, index := chainColumns(p.From, o)
+	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds,
+		chainBlock: block, chainIndex: index}
 	if p.Aggregate == nil || len(p.Rekey) == 0 {
 		front.mode = modeOf(p)
 		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
@@ -68,11 +75,35 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	repartition := o.InternalPrefix + id + ".repartition"
 	front.mode, front.repartition = modeRekey, repartition
 	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors,
-		mode: modeAggregate, fromRepartition: true, seconds: seconds}
+		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1}
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
 		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},
 	}, nil
+}
+
+// chainColumns finds the scan row's chain-position columns, -1 when the
+// source is not a chain topic.
+func chainColumns(from *sql.Scan, o Options) (block, index int) {
+	if o.ChainPosition == nil {
+		return -1, -1
+	}
+	b, i, ok := o.ChainPosition(from.Source.Topic)
+	if !ok {
+		return -1, -1
+	}
+	bi := from.Source.Schema.Index(b)
+	if bi < 0 {
+		return -1, -1
+	}
+	if i == "" {
+		return from.Offset + bi, -1
+	}
+	ii := from.Source.Schema.Index(i)
+	if ii < 0 {
+		return -1, -1
+	}
+	return from.Offset + bi, from.Offset + ii
 }
 
 // ErrorsTopic is where a query's bad records go, with the reason and

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/chaintap/chaintap/sql"
 )
@@ -28,10 +29,10 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 		return
 	}
 	if c.oldOut != nil {
-		emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id)})
+		emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id, c.old.seq)})
 	}
 	if c.curOut != nil {
-		emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts, Headers: t.headers(opUpsert, id)})
+		emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts, Headers: t.headers(opUpsert, id, c.cur.seq)})
 	}
 }
 
@@ -40,19 +41,21 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 // retracted there first, under its own (old) group's key.
 func (t *task) rekey(r Record, id []byte, c change, emit func(Output)) {
 	if c.oldOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id)})
+		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id, c.old.seq)})
 	}
 	if c.curOut != nil {
 		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: sql.AppendRow(nil, c.cur.row), Timestamp: c.curOut.ts,
-			Headers: t.headers(opUpsert, id)})
+			Headers: t.headers(opUpsert, id, c.cur.seq)})
 	}
 }
 
-// headers of a derived record: its op and, when its input can be
-// retracted, the input's identity so the retraction can name it.
-func (t *task) headers(op, id []byte) []Header {
+// headers of a derived record: its input's position and, when its input
+// can be retracted, its op and the input's identity so the retraction can
+// name it.
+func (t *task) headers(op, id []byte, pos int64) []Header {
+	p := Header{Key: HeaderPosition, Value: strconv.AppendInt(nil, pos, 10)}
 	if !t.spec.retracting {
-		return nil
+		return []Header{p}
 	}
-	return []Header{{Key: HeaderOp, Value: op}, {Key: HeaderID, Value: id}}
+	return []Header{{Key: HeaderOp, Value: op}, {Key: HeaderID, Value: id}, p}
 }

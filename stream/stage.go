@@ -35,6 +35,10 @@ type stageSpec struct {
 	errCount   Counter
 	// seconds: the FROM source's TIMESTAMP column counts seconds.
 	seconds bool
+	// chainBlock, chainIndex: the FROM source's block-number and in-block
+	// index columns (in the scan row) when it is a chain topic, -1
+	// otherwise; chainIndex is -1 for blocks, alone in their block.
+	chainBlock, chainIndex int
 }
 
 // Store key spaces of a stage's task.
@@ -43,6 +47,10 @@ const (
 	prefixGroup  = 'g' // group (and window start) → aggregate state
 	prefixTable  = 't' // join index, table key → the table's current row
 )
+
+// HeaderPosition carries a derived record's input position (see
+// task.position) on to the queries that read it, as a decimal number.
+const HeaderPosition = "position"
 
 // HeaderID names the input record a derived record came from; a
 // retraction carries the same id as the record it retracts, so that it is
@@ -98,7 +106,7 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 	if r.Value != nil && string(r.Header(HeaderOp)) != OpRetract {
 		row, err := t.inputRow(r, st)
 		if err == nil && row != nil {
-			cur = &effect{row: row, seq: r.Offset}
+			cur = &effect{row: row, seq: t.position(r, row)}
 			curOut, err = t.prepare(row)
 		}
 		if err != nil {
