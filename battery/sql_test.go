@@ -74,76 +74,22 @@ func record(r *kgo.Record) stream.Record {
 		Headers: hs, Timestamp: r.Timestamp.UnixMilli()}
 }
 
-// checkBatteries compares battery_status with the canonical chain: the
-// head view folded (retractions applied), events in chain order.
+// checkBatteries compares battery_status with the canonical chain.
 func checkBatteries(t *testing.T, kcfg kafka.Config, got map[string]string) {
 	t.Helper()
-	want := map[string]*battery.Status{}
-	charges := map[string]int64{}
-	for _, ev := range canonicalEvents(t, kcfg) {
-		var a struct{ Battery, Owner, Country, YearBuilt, ChargeCycles string }
-		if ev.ContractName != "BatteryRegistry" || json.Unmarshal(ev.Args, &a) != nil || a.Battery == "" {
-			continue
+	want := ingesttest.CanonicalBatteries(t, kcfg, "devchain")
+	charged := 0
+	for _, b := range want {
+		if b.Charges > 0 {
+			charged++
 		}
-		st := want[a.Battery]
-		switch {
-		case ev.EventName == "BatteryRegistered":
-			st = &battery.Status{ID: a.Battery, Owner: a.Owner, Country: a.Country}
-			json.Unmarshal([]byte(a.YearBuilt), &st.YearBuilt)
-			want[a.Battery] = st
-		case st == nil:
-			continue
-		case ev.EventName == "ChargeRecorded":
-			charges[a.Battery]++
-			json.Unmarshal([]byte(a.ChargeCycles), &st.ChargeCycles)
-		case ev.EventName == "BatteryLocked":
-			st.Blocked = true
-		case ev.EventName == "BatteryUnlocked":
-			st.Blocked = false
-		}
-		st.Block = ev.BlockNumber
 	}
-	if len(want) == 0 || len(charges) == 0 {
+	if len(want) == 0 || charged == 0 {
 		t.Fatal("the demo chain registered or charged no battery: the check proves nothing")
 	}
-	if len(got) != len(want) {
-		t.Errorf("battery_status has %d rows, the chain %d batteries", len(got), len(want))
+	if d := ingesttest.BatteryDiff(got, want); d != "" {
+		t.Fatal(d)
 	}
-	for id, w := range want {
-		var g struct {
-			Owner        string `json:"OWNER"`
-			YearBuilt    int    `json:"YEAR_BUILT"`
-			Country      string `json:"COUNTRY"`
-			ChargeCycles int64  `json:"CHARGE_CYCLES"`
-			Blocked      bool   `json:"BLOCKED"`
-			Block        uint64 `json:"BLOCK"`
-		}
-		if err := json.Unmarshal([]byte(got[id]), &g); err != nil {
-			t.Errorf("battery %s: %v in %q", id, err, got[id])
-			continue
-		}
-		if g.Owner != w.Owner || g.YearBuilt != w.YearBuilt || g.Country != w.Country || g.ChargeCycles != w.ChargeCycles ||
-			g.Blocked != w.Blocked || g.Block != w.Block || g.ChargeCycles != charges[id] {
-			t.Errorf("battery %s: table %+v, chain %+v with %d charge events", id, g, *w, charges[id])
-		}
-	}
-}
-
-// canonicalEvents folds the head view of the events topic: what is left
-// after retractions, in chain order.
-func canonicalEvents(t *testing.T, kcfg kafka.Config) []chaintap.Event {
-	t.Helper()
-	byKey := ingesttest.Fold(t, kcfg, kafka.TopicsFor("", "devchain").Head(chaintap.EntityEvents))
-	var evs []chaintap.Event
-	for _, v := range byKey {
-		var ev chaintap.Event
-		if err := json.Unmarshal(v, &ev); err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, ev)
-	}
-	sortEvents(evs)
-	return evs
 }
 
 // checkBlockMetrics: each minute's row counts the canonical blocks whose
@@ -183,17 +129,3 @@ func checkBlockMetrics(t *testing.T, kcfg kafka.Config, got map[string]string) {
 	}
 }
 
-func sortEvents(evs []chaintap.Event) {
-	for i := 1; i < len(evs); i++ {
-		for j := i; j > 0 && before(evs[j], evs[j-1]); j-- {
-			evs[j], evs[j-1] = evs[j-1], evs[j]
-		}
-	}
-}
-
-func before(a, b chaintap.Event) bool {
-	if a.BlockNumber != b.BlockNumber {
-		return a.BlockNumber < b.BlockNumber
-	}
-	return a.LogIndex < b.LogIndex
-}

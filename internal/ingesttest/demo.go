@@ -3,11 +3,17 @@ package ingesttest
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
@@ -22,8 +28,34 @@ type Demo struct {
 	Chain     *devchain.Chain
 	Fleet     *devchain.Fleet
 	Contracts []decode.Contract // the decoder's: standards, registry, token
+	traffic   *devchain.Traffic
+	rng       *rand.Rand
 	mu        sync.Mutex
 	progress  follow.Progress // the newest
+	done      chan error      // the follower's result
+}
+
+// Grow makes rounds more blocks of battery, token and random traffic,
+// with a reorg of depth 2 every reorgEvery blocks (0: none). The follower
+// keeps following; WaitCaughtUp waits for it. Not safe for concurrent use.
+func (d *Demo) Grow(ctx context.Context, rounds, reorgEvery int) error {
+	for i := range rounds {
+		if err := d.Fleet.Step(ctx, d.rng, 3); err != nil {
+			return err
+		}
+		if err := d.traffic.Send(ctx, d.rng, 2); err != nil {
+			return err
+		}
+		d.Chain.Commit()
+		if reorgEvery > 0 && i%reorgEvery == reorgEvery-1 {
+			if err := d.Chain.Reorg(ctx, 2, 3); err != nil {
+				return err
+			}
+			d.traffic.ResetNonces()
+			d.Fleet.ResetNonces()
+		}
+	}
+	return nil
 }
 
 // DemoChain deploys the demo's contracts on a devchain, makes rounds
@@ -64,22 +96,9 @@ func DemoChain(t testing.TB, rounds, reorgEvery int) *Demo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(7, 7))
-	for i := range rounds {
-		if err := fleet.Step(ctx, rng, 3); err != nil {
-			t.Fatal(err)
-		}
-		if err := traffic.Send(ctx, rng, 2); err != nil {
-			t.Fatal(err)
-		}
-		d.Chain.Commit()
-		if reorgEvery > 0 && i%reorgEvery == reorgEvery-1 {
-			if err := d.Chain.Reorg(ctx, 2, 3); err != nil {
-				t.Fatal(err)
-			}
-			traffic.ResetNonces()
-			fleet.ResetNonces()
-		}
+	d.traffic, d.rng = traffic, rand.New(rand.NewPCG(7, 7))
+	if err := d.Grow(ctx, rounds, reorgEvery); err != nil {
+		t.Fatal(err)
 	}
 	d.follow(t, reg)
 	return d
@@ -108,6 +127,13 @@ func (d *Demo) follow(t testing.TB, reg *decode.Registry) {
 		<-done
 		pub.Close()
 	})
+	d.done = done
+	d.WaitCaughtUp(t)
+}
+
+// WaitCaughtUp waits until the follower has published the chain's head.
+func (d *Demo) WaitCaughtUp(t testing.TB) {
+	t.Helper()
 	head, err := d.Chain.Client().HeaderByNumber(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +141,8 @@ func (d *Demo) follow(t testing.TB, reg *decode.Registry) {
 	want := lowerHex(head.Hash().Bytes())
 	WaitFor(t, 60*time.Second, "the follower to publish the demo chain's head", func() bool {
 		select {
-		case err := <-done:
-			done <- err
+		case err := <-d.done:
+			d.done <- err
 			t.Fatalf("follower stopped: %v", err)
 		default:
 		}
@@ -131,3 +157,96 @@ func evmSource(c *devchain.Chain) *evm.Source {
 }
 
 func lowerHex(b []byte) string { return "0x" + hex.EncodeToString(b) }
+
+// Battery is a battery's row as the canonical chain says it should be.
+type Battery struct {
+	Owner, Country string
+	YearBuilt      int
+	ChargeCycles   int64 // the newest charge's count
+	Charges        int64 // the number of canonical charge events
+	Blocked        bool
+	Block          uint64 // of its newest event
+}
+
+// CanonicalBatteries folds the events topic's head view (retractions
+// applied) and replays the BatteryRegistry's events in chain order: what
+// battery_status must hold, by lower-case battery id.
+func CanonicalBatteries(t testing.TB, cfg kafka.Config, chain string) map[string]*Battery {
+	t.Helper()
+	var evs []chaintap.Event
+	for _, v := range Fold(t, cfg, kafka.TopicsFor("", chain).Head(chaintap.EntityEvents)) {
+		var ev chaintap.Event
+		if err := json.Unmarshal(v, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.ContractName == "BatteryRegistry" {
+			evs = append(evs, ev)
+		}
+	}
+	sort.Slice(evs, func(i, j int) bool {
+		if evs[i].BlockNumber != evs[j].BlockNumber {
+			return evs[i].BlockNumber < evs[j].BlockNumber
+		}
+		return evs[i].LogIndex < evs[j].LogIndex
+	})
+	out := map[string]*Battery{}
+	for _, ev := range evs {
+		var a struct{ Battery, Owner, Country, YearBuilt, ChargeCycles string }
+		if json.Unmarshal(ev.Args, &a) != nil || a.Battery == "" {
+			continue
+		}
+		b := out[a.Battery]
+		switch {
+		case ev.EventName == "BatteryRegistered":
+			b = &Battery{Owner: a.Owner, Country: a.Country}
+			b.YearBuilt, _ = strconv.Atoi(a.YearBuilt)
+			out[a.Battery] = b
+		case b == nil:
+			continue
+		case ev.EventName == "ChargeRecorded":
+			b.Charges++
+			b.ChargeCycles, _ = strconv.ParseInt(a.ChargeCycles, 10, 64)
+		case ev.EventName == "BatteryLocked":
+			b.Blocked = true
+		case ev.EventName == "BatteryUnlocked":
+			b.Blocked = false
+		}
+		b.Block = ev.BlockNumber
+	}
+	return out
+}
+
+// StatusRow is a battery_status value as the SQL engine writes it.
+type StatusRow struct {
+	Owner        string `json:"OWNER"`
+	YearBuilt    int    `json:"YEAR_BUILT"`
+	Country      string `json:"COUNTRY"`
+	ChargeCycles int64  `json:"CHARGE_CYCLES"`
+	Blocked      bool   `json:"BLOCKED"`
+	Block        uint64 `json:"BLOCK"`
+}
+
+// BatteryDiff compares battery_status rows (key → JSON value) with the
+// canonical batteries; "" when they agree, else what differs.
+func BatteryDiff(got map[string]string, want map[string]*Battery) string {
+	var diffs []string
+	if len(got) != len(want) {
+		diffs = append(diffs, fmt.Sprintf("battery_status has %d rows, the chain %d registered batteries", len(got), len(want)))
+	}
+	for id, w := range want {
+		var g StatusRow
+		if err := json.Unmarshal([]byte(got[id]), &g); err != nil {
+			diffs = append(diffs, fmt.Sprintf("battery %s: %v in %q", id, err, got[id]))
+			continue
+		}
+		if g.Owner != w.Owner || g.YearBuilt != w.YearBuilt || g.Country != w.Country || g.ChargeCycles != w.ChargeCycles ||
+			g.ChargeCycles != w.Charges || g.Blocked != w.Blocked || g.Block != w.Block {
+			diffs = append(diffs, fmt.Sprintf("battery %s: table %+v, chain %+v", id, g, *w))
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 10 {
+		diffs = append(diffs[:10], fmt.Sprintf("… %d more", len(diffs)-10))
+	}
+	return strings.Join(diffs, "\n")
+}
