@@ -128,4 +128,3 @@ func checkBlockMetrics(t *testing.T, kcfg kafka.Config, got map[string]string) {
 		t.Errorf("block_metrics has %d minutes, the chain %d", len(gotBlocks), len(want))
 	}
 }
-
