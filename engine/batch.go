@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap/stream"
@@ -67,6 +68,9 @@ func (q *queryRunner) batch(ctx context.Context, fs kgo.Fetches) error {
 	committed, err := q.sess.End(ctx, kgo.TransactionEndTry(commit))
 	if err != nil {
 		q.discard(touched)
+		if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.FencedInstanceID) {
+			err = fmt.Errorf("%w: %w", ErrFenced, err)
+		}
 		return fmt.Errorf("committing query %s: %w", q.q.ID, errors.Join(err, perr))
 	}
 	if !committed {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap/kafka"
@@ -26,7 +27,7 @@ func TestCountPerKey(t *testing.T) {
 	copyQuery := stream.Query{
 		ID:            "copy",
 		Inputs:        []string{"events"},
-		Outputs:       []stream.TopicSpec{{Name: copyOut, Partitions: 3}},
+		Outputs:       []stream.TopicSpec{{Name: copyOut, Partitions: 3, Compacted: true}},
 		NewProcessor:  func(int32) stream.Processor { return passThrough{out: copyOut} },
 		FromBeginning: true,
 	}
@@ -58,6 +59,37 @@ func TestCountPerKey(t *testing.T) {
 	// The changelog partition of a key is its input partition: the
 	// input producer partitioned by murmur2 of the key too.
 	checkPartitioned(t, cfg, ChangelogTopic("count"), 4)
+	for topic, want := range map[string]string{copyOut: "compact", ChangelogTopic("count"): "compact", "count-out": "delete"} {
+		if got := cleanupPolicy(t, cfg, topic); got != want {
+			t.Errorf("%s: cleanup.policy %s, want %s", topic, got, want)
+		}
+	}
+}
+
+func cleanupPolicy(t *testing.T, cfg kafka.Config, topic string) string {
+	t.Helper()
+	cl, err := cfg.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	rcs, err := kadm.NewClient(cl).DescribeTopicConfigs(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := rcs.On(topic, nil)
+	if err == nil {
+		err = rc.Err
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rc.Configs {
+		if c.Key == "cleanup.policy" {
+			return c.MaybeValue()
+		}
+	}
+	return ""
 }
 
 // checkPartitioned fails unless every record of topic is in the partition

@@ -48,6 +48,7 @@ type queryRunner struct {
 	assigned   map[int32]bool
 	revoked    map[int32]bool // tasks to close before the next batch
 	rebalanced bool           // a revoke since the loop last looked
+	wake       func()         // ends the loop's poll under way
 }
 
 func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client) *queryRunner {
@@ -85,7 +86,7 @@ func (q *queryRunner) run(ctx, work context.Context) error {
 	}
 	defer q.shutdown(work)
 	for {
-		fs := q.sess.PollRecords(ctx, q.cfg.MaxPollRecords)
+		fs := q.poll(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -106,6 +107,18 @@ func (q *queryRunner) run(ctx, work context.Context) error {
 			return err
 		}
 	}
+}
+
+// poll polls for records until some come, ctx is done, or a revoke wakes
+// it, so that revoked stores close at once rather than with the next
+// records.
+func (q *queryRunner) poll(ctx context.Context) kgo.Fetches {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	q.mu.Lock()
+	q.wake = cancel
+	q.mu.Unlock()
+	return q.sess.PollRecords(pctx, q.cfg.MaxPollRecords)
 }
 
 // connect joins the query's group as a transactional session. The
@@ -198,14 +211,18 @@ func (q *queryRunner) onAssigned(_ context.Context, _ *kgo.Client, m map[string]
 	q.log.Debug("partitions assigned", "partitions", m)
 }
 
-// onRevoked notes partitions revoked or lost; the loop closes their
-// tasks before its next batch. A task is never kept across a revoke:
+// onRevoked notes partitions revoked or lost and wakes the loop, which
+// closes their tasks: kgo runs this in its own goroutine, and only the
+// loop touches tasks. A task is never kept across a revoke:
 // another instance may have changed its state meanwhile, and reopening
 // restores what it wrote.
 func (q *queryRunner) onRevoked(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.rebalanced = true
+	if q.wake != nil {
+		q.wake()
+	}
 	for _, ps := range m {
 		for _, p := range ps {
 			delete(q.assigned, p)

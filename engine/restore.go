@@ -75,7 +75,7 @@ func readChangelog(ctx context.Context, cl *kgo.Client, cp changelogPartition, f
 	maxBytes := int32(8 << 20)
 	for tries := 0; end < 0 || pos < end; {
 		part, err := fetchChangelog(ctx, cl, cp, pos, maxBytes)
-		if isRetriable(err) && tries < 10 {
+		if err != nil && ctx.Err() == nil && isRetriable(err) && tries < 10 {
 			// The leader moved, or the broker is busy: look again.
 			tries++
 			if err := sleep(ctx, time.Duration(tries)*100*time.Millisecond); err != nil {
@@ -92,6 +92,9 @@ func readChangelog(ctx context.Context, cl *kgo.Client, cp changelogPartition, f
 		tries = 0
 		if end < 0 {
 			end = part.LastStableOffset
+			if end < 0 { // a broker too old to say (fetch v3 and before)
+				end = part.HighWatermark
+			}
 		}
 		if len(part.RecordBatches) == 0 {
 			return nil // nothing left below the last stable offset
@@ -161,9 +164,14 @@ func fetchChangelog(ctx context.Context, cl *kgo.Client, cp changelogPartition, 
 	return part, nil
 }
 
+// isRetriable reports whether a fetch may succeed if tried again: a
+// retriable Kafka error, or no Kafka error at all (the connection broke).
 func isRetriable(err error) bool {
 	var ke *kerr.Error
-	return err != nil && errors.As(err, &ke) && ke.Retriable
+	if errors.As(err, &ke) {
+		return ke.Retriable
+	}
+	return true
 }
 
 // sleep waits d or until ctx is done.

@@ -154,3 +154,47 @@ func ranged(t *testing.T, st *store, start, end []byte) string {
 	}
 	return strings.Join(kvs, " ")
 }
+
+// TestStaleReason: which stores restoring may complete, and which it must
+// rebuild from the changelog's start.
+func TestStaleReason(t *testing.T) {
+	id, other := [16]byte{1}, [16]byte{2}
+	cp := changelogPartition{id: id, start: 10, end: 100}
+	for _, c := range []struct {
+		name  string
+		m     storeMeta
+		stale bool
+	}{
+		{"fresh", storeMeta{}, false},
+		{"behind", storeMeta{topicID: id, next: 50}, false},
+		{"current", storeMeta{topicID: id, next: 100}, false},
+		{"at the start", storeMeta{topicID: id, next: 10}, false},
+		{"ahead of the changelog", storeMeta{topicID: id, next: 101}, true},
+		{"before the changelog's start", storeMeta{topicID: id, next: 9}, true},
+		{"another changelog", storeMeta{topicID: other, next: 50}, true},
+	} {
+		if got := staleReason(c.m, cp); (got != "") != c.stale {
+			t.Errorf("%s: stale reason %q, want stale %v", c.name, got, c.stale)
+		}
+	}
+}
+
+// TestStoreWipe: a wiped store is empty and covers nothing.
+func TestStoreWipe(t *testing.T) {
+	st, err := openStore(filepath.Join(t.TempDir(), "s"), testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	set(t, st, "a", "1")
+	st.meta.topicID = [16]byte{1}
+	if err := st.applyCommitted(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.wipe(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ranged(t, st, nil, nil); got != "" || st.meta != (storeMeta{}) {
+		t.Fatalf("wiped store holds %q, meta %+v", got, st.meta)
+	}
+}
