@@ -49,14 +49,11 @@ func arithmeticType(op string, l, r *Type) *Type {
 }
 
 func (c *compiler) arithmetic(e *Binary) (*CompiledExpr, error) {
-	l, err := c.compile(e.L)
+	xs, err := c.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.compile(e.R)
-	if err != nil {
-		return nil, err
-	}
+	l, r := xs[0], xs[1]
 	t := arithmeticType(e.Op, l.Type, r.Type)
 	if t == nil {
 		return nil, errorf(e.At, e.Op, "operator '%s' cannot be applied to %s and %s (%s)", e.Op, l.Type, r.Type, e.String())

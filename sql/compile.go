@@ -76,6 +76,19 @@ func (c *compiler) compile(e Expr) (*CompiledExpr, error) {
 	return nil, errorf(e.Pos(), e.String(), "unsupported expression '%s'", e.String())
 }
 
+// compileAll compiles es in order, stopping at the first error.
+func (c *compiler) compileAll(es ...Expr) ([]*CompiledExpr, error) {
+	out := make([]*CompiledExpr, len(es))
+	for i, e := range es {
+		ce, err := c.compile(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ce
+	}
+	return out, nil
+}
+
 // compilePostAgg maps aggregate calls and GROUP BY expressions to the
 // aggregate row's slots; ok is false when e must be compiled structurally.
 func (c *compiler) compilePostAgg(e Expr) (*CompiledExpr, bool, error) {
@@ -289,14 +302,11 @@ func (c *compiler) deref(e *Deref) (*CompiledExpr, error) {
 }
 
 func (c *compiler) subscript(e *Subscript) (*CompiledExpr, error) {
-	x, err := c.compile(e.X)
+	xs, err := c.compileAll(e.X, e.Index)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := c.compile(e.Index)
-	if err != nil {
-		return nil, err
-	}
+	x, idx := xs[0], xs[1]
 	xf, ixf := x.fn, idx.fn
 	canon := x.canon + "[" + idx.canon + "]"
 	switch x.Type.Kind {
@@ -461,15 +471,12 @@ func (c *compiler) logical(e *Binary) (*CompiledExpr, error) {
 }
 
 func (c *compiler) concat(e *Binary) (*CompiledExpr, error) {
-	l, err := c.compile(e.L)
+	xs, err := c.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.compile(e.R)
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range []*CompiledExpr{l, r} {
+	l, r := xs[0], xs[1]
+	for _, x := range xs {
 		if x.Type.Kind != KindString && x.Type.Kind != KindNull {
 			return nil, errorf(e.At, "||", "operator '||' needs STRING operands, found %s (%s)", x.Type, x.Text)
 		}
@@ -513,14 +520,11 @@ func comparableTypes(a, b *Type, op string) bool {
 }
 
 func (c *compiler) comparison(e *Binary) (*CompiledExpr, error) {
-	l, err := c.compile(e.L)
+	xs, err := c.compileAll(e.L, e.R)
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.compile(e.R)
-	if err != nil {
-		return nil, err
-	}
+	l, r := xs[0], xs[1]
 	if !comparableTypes(l.Type, r.Type, e.Op) {
 		return nil, errorf(e.At, e.Op, "cannot compare %s (%s) with %s (%s) using '%s'", e.L.String(), l.Type, e.R.String(), r.Type, e.Op)
 	}
@@ -583,14 +587,11 @@ func (c *compiler) isNull(e *IsNull) (*CompiledExpr, error) {
 }
 
 func (c *compiler) isDistinct(e *IsDistinct) (*CompiledExpr, error) {
-	x, err := c.compile(e.X)
+	xs, err := c.compileAll(e.X, e.Y)
 	if err != nil {
 		return nil, err
 	}
-	y, err := c.compile(e.Y)
-	if err != nil {
-		return nil, err
-	}
+	x, y := xs[0], xs[1]
 	if !comparableTypes(x.Type, y.Type, "=") {
 		return nil, errorf(e.At, "IS", "cannot compare %s (%s) with %s (%s)", e.X.String(), x.Type, e.Y.String(), y.Type)
 	}
@@ -611,19 +612,12 @@ func (c *compiler) isDistinct(e *IsDistinct) (*CompiledExpr, error) {
 }
 
 func (c *compiler) between(e *Between) (*CompiledExpr, error) {
-	x, err := c.compile(e.X)
+	xs, err := c.compileAll(e.X, e.Lo, e.Hi)
 	if err != nil {
 		return nil, err
 	}
-	lo, err := c.compile(e.Lo)
-	if err != nil {
-		return nil, err
-	}
-	hi, err := c.compile(e.Hi)
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range []*CompiledExpr{lo, hi} {
+	x, lo, hi := xs[0], xs[1], xs[2]
+	for _, b := range xs[1:] {
 		if !comparableTypes(x.Type, b.Type, "<") {
 			return nil, errorf(e.At, "BETWEEN", "cannot compare %s (%s) with %s (%s) in BETWEEN", e.X.String(), x.Type, b.Text, b.Type)
 		}

@@ -71,16 +71,15 @@ func (c *compiler) call(e *Call) (*CompiledExpr, error) {
 	if len(e.Args) < f.minArgs || (f.maxArgs >= 0 && len(e.Args) > f.maxArgs) {
 		return nil, errorf(e.At, name, "wrong number of arguments for %s: got %d, expected %s", name, len(e.Args), f.signature)
 	}
-	args := make([]*CompiledExpr, len(e.Args))
-	canons := make([]string, len(e.Args))
+	args, err := c.compileAll(e.Args...)
+	if err != nil {
+		return nil, err
+	}
+	canons := make([]string, len(args))
 	constant := true
-	for i, a := range e.Args {
-		ce, err := c.compile(a)
-		if err != nil {
-			return nil, err
-		}
-		args[i], canons[i] = ce, ce.canon
-		constant = constant && ce.constant
+	for i, a := range args {
+		canons[i] = a.canon
+		constant = constant && a.constant
 	}
 	ret, impl, bad, msg := f.bind(args)
 	if msg != "" {

@@ -3,15 +3,12 @@ package sql
 import "unicode/utf8"
 
 func (c *compiler) like(e *Like) (*CompiledExpr, error) {
-	x, err := c.compile(e.X)
+	xs, err := c.compileAll(e.X, e.Pattern)
 	if err != nil {
 		return nil, err
 	}
-	pat, err := c.compile(e.Pattern)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range []*CompiledExpr{x, pat} {
+	x, pat := xs[0], xs[1]
+	for _, s := range xs {
 		if s.Type.Kind != KindString && s.Type.Kind != KindNull {
 			return nil, errorf(e.At, "LIKE", "LIKE needs STRING operands, found %s (%s)", s.Type, s.Text)
 		}
