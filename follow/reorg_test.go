@@ -3,14 +3,13 @@ package follow_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/chaintap/chaintap/follow"
+	"github.com/chaintap/chaintap/internal/testseed"
 )
 
 var zero = uint64(0)
@@ -58,14 +57,7 @@ func TestScriptedReorgs(t *testing.T) {
 // and checks both views along the way and at the end. Set
 // CHAINTAP_SEED to replay a run.
 func TestRandomReorgs(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	seed := testseed.Seed(t)
 	scenarios := 200
 	if testing.Short() {
 		scenarios = 20

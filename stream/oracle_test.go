@@ -3,12 +3,11 @@ package stream
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"strconv"
 	"testing"
-	"time"
 
+	"github.com/chaintap/chaintap/internal/testseed"
 	"github.com/chaintap/chaintap/sql"
 )
 
@@ -34,14 +33,7 @@ var oracleQueries = []struct{ name, sql string }{
 }
 
 func TestOracle(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	seed := testseed.Seed(t)
 	scenarios := 200
 	if testing.Short() {
 		scenarios = 30

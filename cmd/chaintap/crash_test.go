@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/internal/testseed"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -58,11 +58,7 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a subprocess 50 times")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
-	}
-	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	seed := testseed.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, seed))
 	bin := binary(t)
 	kcfg := ingesttest.Broker(t)

@@ -127,14 +127,12 @@ func kafkaConfig(cfg config.Config) kafka.Config {
 // one group whose first failure stops the rest, and nothing is closed
 // until every part has returned.
 func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer) error {
-	var ops net.Listener
-	if cfg.Metrics.Addr != "" {
-		l, err := net.Listen("tcp", cfg.Metrics.Addr)
-		if err != nil {
-			return fmt.Errorf("metrics address %s: %w", cfg.Metrics.Addr, err)
-		}
-		defer l.Close()
-		ops = l
+	ops, err := listenOps(cfg.Metrics.Addr)
+	if err != nil {
+		return err
+	}
+	if ops != nil {
+		defer ops.Close()
 	}
 	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, progressOut)
 	if err != nil {
@@ -229,6 +227,19 @@ func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, log *slo
 		return nil, fmt.Errorf("no Kafka broker answered at %v within 30s (start one with \"chaintap broker\", or set kafka.brokers): %w", kcfg.Brokers, err)
 	}
 	return pub, err
+}
+
+// listenOps takes the port of the metrics and health endpoint before
+// anything starts; nil when addr is empty (not served).
+func listenOps(addr string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics address %s: %w", addr, err)
+	}
+	return l, nil
 }
 
 // opsHandler serves what operators poll: Prometheus metrics and a health

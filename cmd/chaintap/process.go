@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -176,14 +175,12 @@ func demoContracts() ([]decode.Contract, error) {
 // runProcess runs the program's queries until ctx is done or one fails.
 // With cfg.Metrics.Addr it serves /metrics and /healthz there.
 func runProcess(ctx context.Context, cfg config.Config, kcfg kafka.Config, prog *catalog.Program, dataDir, instance string, log *slog.Logger, reg *prometheus.Registry) error {
-	var ops net.Listener
-	if cfg.Metrics.Addr != "" {
-		l, err := net.Listen("tcp", cfg.Metrics.Addr)
-		if err != nil {
-			return fmt.Errorf("metrics address %s: %w", cfg.Metrics.Addr, err)
-		}
-		defer l.Close()
-		ops = l
+	ops, err := listenOps(cfg.Metrics.Addr)
+	if err != nil {
+		return err
+	}
+	if ops != nil {
+		defer ops.Close()
 	}
 	eng, err := engine.New(engine.Config{Kafka: kcfg, DataDir: dataDir, Log: log, Metrics: reg, InstanceID: instance})
 	if err != nil {

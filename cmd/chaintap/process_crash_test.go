@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/chaintap/chaintap/battery"
 	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/internal/testseed"
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/stream"
 )
@@ -29,11 +29,7 @@ func TestProcessCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a subprocess 30 times")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("CHAINTAP_SEED"); s != "" {
-		seed, _ = strconv.ParseUint(s, 10, 64)
-	}
-	t.Logf("seed %d (replay with CHAINTAP_SEED=%d)", seed, seed)
+	seed := testseed.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, seed))
 	bin := binary(t)
 	d := ingesttest.DemoChain(t, 40, 10)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/battery"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
@@ -216,16 +217,6 @@ func CanonicalBatteries(t testing.TB, cfg kafka.Config, chain string) map[string
 	return out
 }
 
-// StatusRow is a battery_status value as the SQL engine writes it.
-type StatusRow struct {
-	Owner        string `json:"OWNER"`
-	YearBuilt    int    `json:"YEAR_BUILT"`
-	Country      string `json:"COUNTRY"`
-	ChargeCycles int64  `json:"CHARGE_CYCLES"`
-	Blocked      bool   `json:"BLOCKED"`
-	Block        uint64 `json:"BLOCK"`
-}
-
 // BatteryDiff compares battery_status rows (key → JSON value) with the
 // canonical batteries; "" when they agree, else what differs.
 func BatteryDiff(got map[string]string, want map[string]*Battery) string {
@@ -234,11 +225,12 @@ func BatteryDiff(got map[string]string, want map[string]*Battery) string {
 		diffs = append(diffs, fmt.Sprintf("battery_status has %d rows, the chain %d registered batteries", len(got), len(want)))
 	}
 	for id, w := range want {
-		var g StatusRow
-		if err := json.Unmarshal([]byte(got[id]), &g); err != nil {
-			diffs = append(diffs, fmt.Sprintf("battery %s: %v in %q", id, err, got[id]))
+		table := battery.NewStatuses() // reads rows as the page does
+		if err := table.Apply(id, []byte(got[id])); err != nil {
+			diffs = append(diffs, fmt.Sprintf("battery %s: %v", id, err))
 			continue
 		}
+		g, _ := table.Get(id)
 		if g.Owner != w.Owner || g.YearBuilt != w.YearBuilt || g.Country != w.Country || g.ChargeCycles != w.ChargeCycles ||
 			g.ChargeCycles != w.Charges || g.Blocked != w.Blocked || g.Block != w.Block {
 			diffs = append(diffs, fmt.Sprintf("battery %s: table %+v, chain %+v", id, g, *w))
