@@ -67,19 +67,8 @@ func (c *compiler) arithmetic(e *Binary) (*CompiledExpr, error) {
 	if operand != nil {
 		lf, rf = coerce(l, operand).fn, coerce(r, operand).fn
 	}
-	text := e.String()
-	return &CompiledExpr{Type: t, Text: text, canon: "(" + l.canon + e.Op + r.canon + ")",
-		constant: l.constant && r.constant, fn: func(row Row) (Value, error) {
-			a, err := lf(row)
-			if err != nil || a == nil {
-				return nil, err
-			}
-			b, err := rf(row)
-			if err != nil || b == nil {
-				return nil, err
-			}
-			return op(a, b), nil
-		}}, nil
+	return &CompiledExpr{Type: t, Text: e.String(), canon: "(" + l.canon + e.Op + r.canon + ")",
+		constant: l.constant && r.constant, fn: nullPropagating2(lf, rf, op)}, nil
 }
 
 // arithmeticOp returns the operation on two non-null operands already

@@ -370,15 +370,8 @@ func (c *compiler) unary(e *Unary) (*CompiledExpr, error) {
 	if e.Op == "+" {
 		return x, nil
 	}
-	xf := x.fn
 	return &CompiledExpr{Type: x.Type, Text: e.String(), canon: "-(" + x.canon + ")", constant: x.constant,
-		fn: func(r Row) (Value, error) {
-			v, err := xf(r)
-			if err != nil || v == nil {
-				return nil, err
-			}
-			return negate(v), nil
-		}}, nil
+		fn: nullPropagating1(x.fn, negate)}, nil
 }
 
 func negate(v Value) Value {
@@ -528,49 +521,37 @@ func (c *compiler) comparison(e *Binary) (*CompiledExpr, error) {
 	if !comparableTypes(l.Type, r.Type, e.Op) {
 		return nil, errorf(e.At, e.Op, "cannot compare %s (%s) with %s (%s) using '%s'", e.L.String(), l.Type, e.R.String(), r.Type, e.Op)
 	}
-	lf, rf := l.fn, r.fn
-	test := comparisonTest(e.Op)
 	return &CompiledExpr{Type: TypeBoolean, Text: e.String(), canon: "(" + l.canon + e.Op + r.canon + ")",
-		constant: l.constant && r.constant, fn: func(row Row) (Value, error) {
-			lv, err := lf(row)
-			if err != nil || lv == nil {
-				return nil, err
-			}
-			rv, err := rf(row)
-			if err != nil || rv == nil {
-				return nil, err
-			}
-			return compareValues(lv, rv, test), nil
-		}}, nil
+		constant: l.constant && r.constant, fn: nullPropagating2(l.fn, r.fn, comparisonOp(e.Op))}, nil
 }
 
-// comparisonTest maps an operator to a test on Compare's result.
-func comparisonTest(op string) func(int) bool {
+// comparisonOp maps an operator to its test on two non-null values.
+func comparisonOp(op string) func(a, b Value) Value {
 	switch op {
 	case "=":
-		return func(c int) bool { return c == 0 }
+		return func(a, b Value) Value { return compareNonNull(a, b) == 0 }
 	case "<>":
-		return func(c int) bool { return c != 0 }
+		return func(a, b Value) Value { return compareNonNull(a, b) != 0 }
 	case "<":
-		return func(c int) bool { return c < 0 }
+		return func(a, b Value) Value { return compareNonNull(a, b) < 0 }
 	case "<=":
-		return func(c int) bool { return c <= 0 }
+		return func(a, b Value) Value { return compareNonNull(a, b) <= 0 }
 	case ">":
-		return func(c int) bool { return c > 0 }
+		return func(a, b Value) Value { return compareNonNull(a, b) > 0 }
 	}
-	return func(c int) bool { return c >= 0 }
+	return func(a, b Value) Value { return compareNonNull(a, b) >= 0 }
 }
 
-// compareValues applies test to two non-null values; complex values only
-// support equality.
-func compareValues(a, b Value, test func(int) bool) Value {
+// compareNonNull orders two non-null values as Compare does; complex values
+// only support equality, so unequal ones order as 1.
+func compareNonNull(a, b Value) int {
 	if cmp, ok := Compare(a, b); ok {
-		return test(cmp)
+		return cmp
 	}
 	if Equal(a, b) {
-		return test(0)
+		return 0
 	}
-	return test(1)
+	return 1
 }
 
 func (c *compiler) isNull(e *IsNull) (*CompiledExpr, error) {
@@ -734,15 +715,8 @@ func coerce(x *CompiledExpr, t *Type) *CompiledExpr {
 	if x.Type.Equal(t) || x.Type.Kind == KindNull || !t.IsNumeric() {
 		return x
 	}
-	xf := x.fn
-	conv := numericConverter(t)
-	return &CompiledExpr{Type: t, Text: x.Text, canon: x.canon, constant: x.constant, fn: func(r Row) (Value, error) {
-		v, err := xf(r)
-		if err != nil || v == nil {
-			return nil, err
-		}
-		return conv(v), nil
-	}}
+	return &CompiledExpr{Type: t, Text: x.Text, canon: x.canon, constant: x.constant,
+		fn: nullPropagating1(x.fn, numericConverter(t))}
 }
 
 // numericConverter converts any numeric value to t's representation.
