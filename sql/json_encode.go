@@ -76,10 +76,7 @@ func appendJSONValue(dst []byte, t *Type, v Value) []byte {
 	case Time:
 		return strconv.AppendInt(dst, int64(x), 10)
 	case []Value:
-		var elem *Type
-		if t != nil {
-			elem = t.Elem
-		}
+		elem := elemType(t)
 		dst = append(dst, '[')
 		for i, e := range x {
 			if i > 0 {
@@ -103,10 +100,7 @@ func appendJSONMap(dst []byte, t *Type, m map[string]Value) []byte {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var elem *Type
-	if t != nil {
-		elem = t.Elem
-	}
+	elem := elemType(t)
 	dst = append(dst, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -117,6 +111,15 @@ func appendJSONMap(dst []byte, t *Type, m map[string]Value) []byte {
 		dst = appendJSONValue(dst, elem, m[k])
 	}
 	return append(dst, '}')
+}
+
+// elemType is t's element type; nil when t is nil (a value written
+// without its type).
+func elemType(t *Type) *Type {
+	if t == nil {
+		return nil
+	}
+	return t.Elem
 }
 
 func appendJSONStruct(dst []byte, t *Type, s Struct) []byte {
