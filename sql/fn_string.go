@@ -43,10 +43,8 @@ func bindCoalesce(args []*CompiledExpr) (*Type, implFn, int, string) {
 
 // bindConcat joins strings, skipping NULLs as ksqlDB does.
 func bindConcat(args []*CompiledExpr) (*Type, implFn, int, string) {
-	for i := range args {
-		if msg := wantKinds(args, i, KindString); msg != "" {
-			return nil, nil, i, msg
-		}
+	if i, msg := wantKindsFrom(args, 0, KindString); msg != "" {
+		return nil, nil, i, msg
 	}
 	return TypeString, func(vals []Value) (Value, error) {
 		var b strings.Builder
@@ -86,10 +84,8 @@ func bindSubstring(args []*CompiledExpr) (*Type, implFn, int, string) {
 	if msg := wantKinds(args, 0, KindString); msg != "" {
 		return nil, nil, 0, msg
 	}
-	for i := 1; i < len(args); i++ {
-		if msg := wantKinds(args, i, KindInt, KindBigint); msg != "" {
-			return nil, nil, i, msg
-		}
+	if i, msg := wantKindsFrom(args, 1, KindInt, KindBigint); msg != "" {
+		return nil, nil, i, msg
 	}
 	return TypeString, func(vals []Value) (Value, error) {
 		r := []rune(vals[0].(string))
@@ -110,10 +106,8 @@ func bindSubstring(args []*CompiledExpr) (*Type, implFn, int, string) {
 }
 
 func bindReplace(args []*CompiledExpr) (*Type, implFn, int, string) {
-	for i := range args {
-		if msg := wantKinds(args, i, KindString); msg != "" {
-			return nil, nil, i, msg
-		}
+	if i, msg := wantKindsFrom(args, 0, KindString); msg != "" {
+		return nil, nil, i, msg
 	}
 	return TypeString, func(vals []Value) (Value, error) {
 		return strings.ReplaceAll(vals[0].(string), vals[1].(string), vals[2].(string)), nil

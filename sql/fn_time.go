@@ -29,10 +29,8 @@ func bindTimestampToString(args []*CompiledExpr) (*Type, implFn, int, string) {
 	if msg := wantKinds(args, 0, KindBigint, KindInt, KindTimestamp); msg != "" {
 		return nil, nil, 0, msg
 	}
-	for i := 1; i < len(args); i++ {
-		if msg := wantKinds(args, i, KindString); msg != "" {
-			return nil, nil, i, msg
-		}
+	if i, msg := wantKindsFrom(args, 1, KindString); msg != "" {
+		return nil, nil, i, msg
 	}
 	var fixedFmt *timeFormat
 	if s, ok := constString(args[1]); ok {

@@ -140,6 +140,17 @@ func wantKinds(args []*CompiledExpr, i int, kinds ...Kind) string {
 	return fmt.Sprintf("argument %d must be %s, found %s", i+1, strings.Join(names, " or "), args[i].Type)
 }
 
+// wantKindsFrom checks args[from:] as wantKinds does, returning the index
+// of the first that fails (-1 when none does) and its message.
+func wantKindsFrom(args []*CompiledExpr, from int, kinds ...Kind) (int, string) {
+	for i := from; i < len(args); i++ {
+		if msg := wantKinds(args, i, kinds...); msg != "" {
+			return i, msg
+		}
+	}
+	return -1, ""
+}
+
 // constString returns a constant STRING argument's value.
 func constString(a *CompiledExpr) (string, bool) {
 	if !a.constant {
