@@ -2,40 +2,31 @@ package sql
 
 import (
 	"math/big"
+	"slices"
 	"strings"
 )
 
 // expr parses a boolean expression (the loosest level).
 func (p *parser) expr() (Expr, error) { return p.or() }
 
-func (p *parser) or() (Expr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.isKw("OR") {
-		op := p.next()
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = &Binary{At: op.pos, Op: "OR", L: l, R: r}
-	}
-	return l, nil
-}
+func (p *parser) or() (Expr, error)  { return p.leftAssoc(p.and, tokIdent, "OR") }
+func (p *parser) and() (Expr, error) { return p.leftAssoc(p.not, tokIdent, "AND") }
 
-func (p *parser) and() (Expr, error) {
-	l, err := p.not()
+// leftAssoc parses `operand (op operand)*`, ops being one precedence level's
+// operators (keywords when kind is tokIdent), into left-associative Binary
+// nodes.
+func (p *parser) leftAssoc(operand func() (Expr, error), kind tokKind, ops ...string) (Expr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.isKw("AND") {
+	for t := p.peek(); t.kind == kind && slices.Contains(ops, t.text); t = p.peek() {
 		op := p.next()
-		r, err := p.not()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = &Binary{At: op.pos, Op: "AND", L: l, R: r}
+		l = &Binary{At: op.pos, Op: op.text, L: l, R: r}
 	}
 	return l, nil
 }
@@ -163,53 +154,9 @@ func (p *parser) like(v Expr, negated bool) (Expr, error) {
 }
 
 // value parses a value expression: || binds loosest, then + -, then * / %.
-func (p *parser) value() (Expr, error) {
-	l, err := p.additive()
-	if err != nil {
-		return nil, err
-	}
-	for p.isOp("||") {
-		op := p.next()
-		r, err := p.additive()
-		if err != nil {
-			return nil, err
-		}
-		l = &Binary{At: op.pos, Op: "||", L: l, R: r}
-	}
-	return l, nil
-}
-
-func (p *parser) additive() (Expr, error) {
-	l, err := p.multiplicative()
-	if err != nil {
-		return nil, err
-	}
-	for p.isOp("+") || p.isOp("-") {
-		op := p.next()
-		r, err := p.multiplicative()
-		if err != nil {
-			return nil, err
-		}
-		l = &Binary{At: op.pos, Op: op.text, L: l, R: r}
-	}
-	return l, nil
-}
-
-func (p *parser) multiplicative() (Expr, error) {
-	l, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for p.isOp("*") || p.isOp("/") || p.isOp("%") {
-		op := p.next()
-		r, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		l = &Binary{At: op.pos, Op: op.text, L: l, R: r}
-	}
-	return l, nil
-}
+func (p *parser) value() (Expr, error)          { return p.leftAssoc(p.additive, tokOp, "||") }
+func (p *parser) additive() (Expr, error)       { return p.leftAssoc(p.multiplicative, tokOp, "+", "-") }
+func (p *parser) multiplicative() (Expr, error) { return p.leftAssoc(p.unary, tokOp, "*", "/", "%") }
 
 // unary parses -x / +x; a sign on a numeric literal folds into it.
 func (p *parser) unary() (Expr, error) {
