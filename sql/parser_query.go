@@ -40,23 +40,11 @@ func (p *parser) queryClauses(q *Query) error {
 			return err
 		}
 	}
-	if p.isKw("GROUP") {
-		p.next()
-		if _, err := p.expectKw("BY"); err != nil {
-			return err
-		}
-		if q.GroupBy, err = p.groupList(); err != nil {
-			return err
-		}
+	if q.GroupBy, err = p.byList("GROUP"); err != nil {
+		return err
 	}
-	if p.isKw("PARTITION") {
-		p.next()
-		if _, err := p.expectKw("BY"); err != nil {
-			return err
-		}
-		if q.PartitionBy, err = p.groupList(); err != nil {
-			return err
-		}
+	if q.PartitionBy, err = p.byList("PARTITION"); err != nil {
+		return err
 	}
 	if p.acceptKw("HAVING") {
 		if q.Having, err = p.expr(); err != nil {
@@ -336,6 +324,17 @@ func (p *parser) windowOptions(w *Window) error {
 	}
 	_, err := p.expectOp(")")
 	return err
+}
+
+// byList parses `kw BY` and a groupList when kw is next; nil when it is not.
+func (p *parser) byList(kw string) ([]Expr, error) {
+	if !p.acceptKw(kw) {
+		return nil, nil
+	}
+	if _, err := p.expectKw("BY"); err != nil {
+		return nil, err
+	}
+	return p.groupList()
 }
 
 // groupList parses `e, e …` or `(e, e …)`.
