@@ -41,15 +41,8 @@ func aggCall(t testing.TB, fn string, typ *Type, extra string) *AggregateCall {
 	if fn == "COUNT(*)" {
 		fn, arg = "COUNT", "*"
 	}
-	st, err := ParseOne(fmt.Sprintf("SELECT k, %s(%s%s) FROM s GROUP BY k EMIT CHANGES", fn, arg, extra))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Analyze(st, cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.(*QueryPlan).Aggregate.Aggregates[0]
+	qp := planOf(t, cat, fmt.Sprintf("SELECT k, %s(%s%s) FROM s GROUP BY k EMIT CHANGES", fn, arg, extra))
+	return qp.Aggregate.Aggregates[0]
 }
 
 type aggInput struct {

@@ -35,16 +35,7 @@ func BenchmarkEncodeJSON(b *testing.B) {
 // eventsQuery plans a filter-and-project over the chain events stream.
 func eventsQuery(b *testing.B, sql string) (*QueryPlan, Row) {
 	b.Helper()
-	cat := chainCatalog(b)
-	st, err := ParseOne(sql)
-	if err != nil {
-		b.Fatal(err)
-	}
-	p, err := Analyze(st, cat)
-	if err != nil {
-		b.Fatal(err)
-	}
-	qp := p.(*QueryPlan)
+	qp := planOf(b, chainCatalog(b), sql)
 	dec := NewRowDecoder(qp.From.Source.Schema)
 	value, err := dec.Decode([]byte(eventJSON))
 	if err != nil {

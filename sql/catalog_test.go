@@ -26,6 +26,16 @@ CREATE STREAM DEVCHAIN_EVENTS (id VARCHAR KEY, chain VARCHAR, block_number BIGIN
   args STRUCT<battery VARCHAR, chargeCycles DECIMAL(78, 0)>)
   WITH (KAFKA_TOPIC='devchain.events', VALUE_FORMAT='JSON');
 `
+	for _, p := range analyzeScript(t, cat, src) {
+		cat.Add(p.(*CreateSourcePlan).Source)
+	}
+	return cat
+}
+
+// analyzeScript parses and analyzes the statements of src in order against
+// cat.
+func analyzeScript(t testing.TB, cat Catalog, src string) []Plan {
+	t.Helper()
 	sts, err := Parse(src)
 	if err != nil {
 		t.Fatal(err)
@@ -34,10 +44,7 @@ CREATE STREAM DEVCHAIN_EVENTS (id VARCHAR KEY, chain VARCHAR, block_number BIGIN
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range plans {
-		cat.Add(p.(*CreateSourcePlan).Source)
-	}
-	return cat
+	return plans
 }
 
 // demoCatalog is chainCatalog plus the sources the demo script creates.
@@ -48,15 +55,7 @@ func demoCatalog(t testing.TB) Catalog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sts, err := Parse(string(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans, err := AnalyzeAll(sts, cat)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range plans {
+	for _, p := range analyzeScript(t, cat, string(src)) {
 		switch p := p.(type) {
 		case *CreateSourcePlan:
 			cat.Add(p.Source)

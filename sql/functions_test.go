@@ -8,16 +8,9 @@ import (
 // exprCatalog has one stream T whose row exprRow the expressions see.
 func exprCatalog(t testing.TB) Catalog {
 	t.Helper()
-	st, err := ParseOne(`CREATE STREAM t (k VARCHAR KEY, i INT, l BIGINT, d DOUBLE, dec DECIMAL(78, 0), d2 DECIMAL(10, 2),
+	p := analyzeOne(t, MapCatalog{}, `CREATE STREAM t (k VARCHAR KEY, i INT, l BIGINT, d DOUBLE, dec DECIMAL(78, 0), d2 DECIMAL(10, 2),
 		s VARCHAR, n VARCHAR, ni INT, ts BIGINT, b BOOLEAN, arr ARRAY<VARCHAR>, m MAP<VARCHAR, INT>,
 		st STRUCT<a INT, b STRUCT<c VARCHAR>>) WITH (KAFKA_TOPIC='t')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Analyze(st, MapCatalog{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return MapCatalog{"T": p.(*CreateSourcePlan).Source}
 }
 

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-func planOf(t *testing.T, cat Catalog, src string) *QueryPlan {
+// analyzeOne parses and analyzes the one statement src against cat.
+func analyzeOne(t testing.TB, cat Catalog, src string) Plan {
 	t.Helper()
 	st, err := ParseOne(src)
 	if err != nil {
@@ -15,7 +16,12 @@ func planOf(t *testing.T, cat Catalog, src string) *QueryPlan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p.(*QueryPlan)
+	return p
+}
+
+func planOf(t testing.TB, cat Catalog, src string) *QueryPlan {
+	t.Helper()
+	return analyzeOne(t, cat, src).(*QueryPlan)
 }
 
 func TestPlanEnrichmentJoins(t *testing.T) {
