@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // overlay holds the writes of a task's open transaction: what Store reads
 // see first, what goes to the changelog at commit, and what is applied to
@@ -57,10 +54,10 @@ func (o *overlay) keys() []string {
 // means no upper bound.
 func (o *overlay) keysIn(start, end []byte) []string {
 	ks := o.keys()
-	lo, _ := slices.BinarySearchFunc(ks, start, func(k string, t []byte) int { return strings.Compare(k, string(t)) })
+	lo, _ := slices.BinarySearch(ks, string(start))
 	hi := len(ks)
 	if end != nil {
-		hi, _ = slices.BinarySearchFunc(ks, end, func(k string, t []byte) int { return strings.Compare(k, string(t)) })
+		hi, _ = slices.BinarySearch(ks, string(end))
 	}
 	if hi < lo {
 		return nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -141,6 +142,9 @@ func (s *store) Delete(key []byte) error {
 // Range implements stream.Store: Pebble's committed state and the
 // overlay, merged in key order, the overlay winning.
 func (s *store) Range(start, end []byte, fn func(key, value []byte) error) error {
+	if end != nil && bytes.Compare(start, end) >= 0 {
+		return nil
+	}
 	upper := []byte{dataPrefix + 1}
 	if end != nil {
 		upper = append([]byte{dataPrefix}, end...)

@@ -42,6 +42,7 @@ func TestStoreOverlay(t *testing.T) {
 		{start: "d", noEnd: true, want: "d=40 e=5 f=6"},
 		{start: "", end: "b", want: "a=1"},
 		{start: "e0", end: "f0", want: "f=6"},
+		{start: "f", end: "a", want: ""},
 	} {
 		var end []byte
 		if !c.noEnd {
