@@ -11,3 +11,5 @@ go test ./bench/ -run '^$' -bench 'BackfillCompression' -benchtime "${n}x" -time
 go test ./bench/ -run '^$' -bench 'LiveLatency' -benchtime 300x -timeout 10m
 go test ./kafka/ -run '^$' -bench 'Encode' -timeout 10m
 go test ./evm/ -run '^$' -bench 'Decode' -timeout 10m
+CHAINTAP_SQL_EVENTS=${CHAINTAP_SQL_EVENTS:-1000000} go test ./bench/ -run '^$' -bench 'SQLRatio' -benchtime 3x -timeout 60m
+go test ./sql/ -run '^$' -bench 'DecodeJSON|EvalFilterProject|AggregateAdd|Pipeline' -timeout 10m
