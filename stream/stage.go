@@ -77,11 +77,15 @@ type task struct {
 	buf       []byte
 }
 
-// effect is what one input record contributed: its row after joins and
-// WHERE, and its position (the seq aggregates order by).
+// effect is what one input record contributed: its position (the seq
+// aggregates order by), what its row led to (out), and, for the record
+// being processed only, the row itself (after joins and WHERE). What is
+// remembered for a later retraction is seq and out, not the row: a few
+// values instead of every column.
 type effect struct {
 	row sql.Row
 	seq int64
+	out *prepared
 }
 
 // Process implements Processor. It works out what the record replaces
@@ -102,12 +106,11 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 			return err
 		}
 	}
-	var curOut *prepared
 	if r.Value != nil && string(r.Header(HeaderOp)) != OpRetract {
 		row, err := t.inputRow(r, st)
 		if err == nil && row != nil {
 			cur = &effect{row: row, seq: t.position(r, row)}
-			curOut, err = t.prepare(row)
+			cur.out, err = t.prepare(row)
 		}
 		if err != nil {
 			return t.bad(r, err, emit)
@@ -119,19 +122,19 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 	if old == nil && cur == nil {
 		return nil
 	}
-	var oldOut *prepared
-	if old != nil {
-		var err error
-		if oldOut, err = t.prepare(old.row); err != nil {
-			return fmt.Errorf("query %s: re-evaluating a stored input row: %w", t.spec.id, err)
-		}
-	}
 	if t.spec.retracting {
 		if err := t.saveEffect(st, id, cur); err != nil {
 			return err
 		}
 	}
-	return t.apply(r, id, change{old: old, cur: cur, oldOut: oldOut, curOut: curOut}, st, emit)
+	c := change{old: old, cur: cur}
+	if old != nil {
+		c.oldOut = old.out
+	}
+	if cur != nil {
+		c.curOut = cur.out
+	}
+	return t.apply(r, id, c, st, emit)
 }
 
 // change is an input's old and new contribution with what each leads to.
@@ -209,11 +212,11 @@ func (t *task) loadEffect(st Store, id []byte) (*effect, error) {
 	if n <= 0 {
 		return nil, fmt.Errorf("query %s: corrupt state for input %q", t.spec.id, id)
 	}
-	row, _, err := sql.ReadRow(v[n:])
+	out, err := readPrepared(v[n:])
 	if err != nil {
 		return nil, fmt.Errorf("query %s: state for input %q: %w", t.spec.id, id, err)
 	}
-	return &effect{row: row, seq: seq}, nil
+	return &effect{seq: seq, out: out}, nil
 }
 
 func (t *task) saveEffect(st Store, id []byte, e *effect) error {
@@ -222,7 +225,7 @@ func (t *task) saveEffect(st Store, id []byte, e *effect) error {
 		return st.Delete(k)
 	}
 	v := binary.AppendVarint(nil, e.seq)
-	return st.Set(k, sql.AppendRow(v, e.row))
+	return st.Set(k, e.out.appendBinary(v))
 }
 
 // key builds a store key: a one-byte space, then the parts.
