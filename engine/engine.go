@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
@@ -53,6 +54,9 @@ type Config struct {
 	// committing it and leaving the groups. 0: 30s.
 	ShutdownTimeout time.Duration
 }
+
+// blockCacheSize is the engine's Pebble block cache, shared by its stores.
+const blockCacheSize = 128 << 20
 
 func (c Config) withDefaults() (Config, error) {
 	if len(c.Kafka.Brokers) == 0 {
@@ -155,13 +159,20 @@ func (e *Engine) Run(ctx context.Context, queries ...stream.Query) error {
 	}
 	defer cl.Close()
 
+	// One block cache for every task store of every query: Pebble's
+	// default is a small one per store. Each store's Pebble holds a
+	// reference while open; this one is dropped once every query has
+	// stopped and closed its stores.
+	blockCache := pebble.NewCache(blockCacheSize)
+	defer blockCache.Unref()
+
 	// A query that fails stops the others (gctx), which finish their
 	// batch under way within the grace period (work), as on ctx.
 	g, gctx := errgroup.WithContext(ctx)
 	work, stopWork := withGrace(gctx, e.cfg.ShutdownTimeout)
 	defer stopWork()
 	for _, q := range queries {
-		r := newQueryRunner(q, &e.cfg, e.m, cl)
+		r := newQueryRunner(q, &e.cfg, e.m, cl, blockCache)
 		e.mu.Lock()
 		e.runners = append(e.runners, r)
 		e.mu.Unlock()

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -37,6 +38,7 @@ type queryRunner struct {
 	changelog string
 	dataDir   string
 	outputs   map[string]bool
+	cache     *pebble.Cache // the engine's block cache, for every store
 
 	// Owned by the loop goroutine.
 	sess  *kgo.GroupTransactSession
@@ -51,7 +53,7 @@ type queryRunner struct {
 	wake       func()         // ends the loop's poll under way
 }
 
-func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client) *queryRunner {
+func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client, c *pebble.Cache) *queryRunner {
 	r := &queryRunner{
 		q:         q,
 		cfg:       cfg,
@@ -63,6 +65,7 @@ func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client) *qu
 		changelog: ChangelogTopic(q.ID),
 		dataDir:   filepath.Join(cfg.DataDir, q.ID),
 		outputs:   map[string]bool{},
+		cache:     c,
 		tasks:     map[int32]*task{},
 		assigned:  map[int32]bool{},
 		revoked:   map[int32]bool{},

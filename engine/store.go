@@ -22,12 +22,13 @@ import (
 // does not: the changelog is the truth and Pebble a cache of a prefix of
 // it, which a crash at any point leaves consistent, only older.
 type store struct {
-	dir  string
-	log  *slog.Logger
-	db   *pebble.DB
-	meta storeMeta
-	ov   overlay
-	kbuf []byte // scratch for Pebble keys
+	dir   string
+	log   *slog.Logger
+	cache *pebble.Cache // the engine's block cache, shared; nil: Pebble's own
+	db    *pebble.DB
+	meta  storeMeta
+	ov    overlay
+	kbuf  []byte // scratch for Pebble keys
 }
 
 var _ stream.Store = (*store)(nil)
@@ -46,9 +47,21 @@ const (
 	metaFormat = 1
 )
 
-// openStore opens (creating when missing) the Pebble database in dir.
-func openStore(dir string, log *slog.Logger) (*store, error) {
-	s := &store{dir: dir, log: log}
+// Pebble sizing. memTableSize bounds a memtable, which Pebble starts at
+// 256 KB and doubles per memtable up to it, so a small store stays small.
+// It matters because a batch of half of it or more (a transaction's
+// writes, a fetch of changelog records being restored) skips the memtable
+// and is flushed to an sstable of its own: with 4 MB, a large poll's
+// writes were such a batch (the profile showed it), and each made new
+// sstables, compactions, and Gets that read cold blocks from disk. Pebble preallocates each write-ahead
+// log file at 110% of it (disk, per task).
+const memTableSize = 32 << 20
+
+// openStore opens (creating when missing) the Pebble database in dir. c is
+// the block cache to use, shared by the engine's stores (Pebble takes its
+// own reference); nil gives the store a small one of its own.
+func openStore(dir string, log *slog.Logger, c *pebble.Cache) (*store, error) {
+	s := &store{dir: dir, log: log, cache: c}
 	if err := s.open(); err != nil {
 		return nil, err
 	}
@@ -57,11 +70,9 @@ func openStore(dir string, log *slog.Logger) (*store, error) {
 
 func (s *store) open() error {
 	db, err := pebble.Open(s.dir, &pebble.Options{
-		Logger: pebbleLogger{s.log},
-		// Pebble preallocates write-ahead log files of about the
-		// memtable size; a task's state is small next to that default
-		// multiplied by every task of every query.
-		MemTableSize: 4 << 20,
+		Logger:       pebbleLogger{s.log},
+		Cache:        s.cache,
+		MemTableSize: memTableSize,
 	})
 	if err != nil {
 		return fmt.Errorf("opening state store %s: %w", s.dir, err)
@@ -223,7 +234,11 @@ func (s *store) discard() { s.ov.reset() }
 // atomic in Pebble's log, so a machine crash leaves Pebble at an earlier
 // batch with that batch's offset, and restoring replays the rest.
 func (s *store) applyCommitted(next int64) error {
-	b := s.db.NewBatch()
+	size := batchMetaSize
+	for k, e := range s.ov.m {
+		size += batchEntrySize(len(k), len(e.value))
+	}
+	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
 	for k, e := range s.ov.m {
 		var err error
@@ -248,7 +263,11 @@ func (s *store) applyCommitted(next int64) error {
 // applyRestored writes changelog records to Pebble in one batch with next,
 // the changelog offset past them.
 func (s *store) applyRestored(rs []*kgo.Record, m storeMeta) error {
-	b := s.db.NewBatch()
+	size := batchMetaSize
+	for _, r := range rs {
+		size += batchEntrySize(len(r.Key), len(r.Value))
+	}
+	b := s.db.NewBatchWithSize(size)
 	defer b.Close()
 	for _, r := range rs {
 		var err error
@@ -263,6 +282,17 @@ func (s *store) applyRestored(rs []*kgo.Record, m storeMeta) error {
 	}
 	return s.commit(b, m)
 }
+
+// batchEntrySize bounds the bytes a Set or Delete of a task key of
+// keyLen bytes and a value of valueLen takes in a Pebble batch (a kind
+// byte, two varint lengths, the prefixed key, the value), so that a batch
+// is allocated once at its size instead of growing by doubling and
+// copying. batchMetaSize is the batch header and the meta record.
+func batchEntrySize(keyLen, valueLen int) int {
+	return 1 + 2*binary.MaxVarintLen32 + 1 + keyLen + valueLen
+}
+
+var batchMetaSize = 12 + batchEntrySize(len(metaKey)-1, 1+16+8)
 
 func (s *store) commit(b *pebble.Batch, m storeMeta) error {
 	if err := b.Set([]byte(metaKey), m.encode(), nil); err != nil {

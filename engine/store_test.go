@@ -14,7 +14,7 @@ import (
 // survives reopening with the changelog offset it covers.
 func TestStoreOverlay(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
-	st, err := openStore(dir, testLog())
+	st, err := openStore(dir, testLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestStoreOverlay(t *testing.T) {
 	if err := st.close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err = openStore(dir, testLog())
+	st, err = openStore(dir, testLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestStoreOverlay(t *testing.T) {
 // TestStoreRangeKeepsValues: what Range hands out may be kept (Set keeps
 // what it is given), and writes made from within Range do not disturb it.
 func TestStoreRangeKeepsValues(t *testing.T) {
-	st, err := openStore(t.TempDir(), testLog())
+	st, err := openStore(t.TempDir(), testLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestStaleReason(t *testing.T) {
 
 // TestStoreWipe: a wiped store is empty and covers nothing.
 func TestStoreWipe(t *testing.T) {
-	st, err := openStore(filepath.Join(t.TempDir(), "s"), testLog())
+	st, err := openStore(filepath.Join(t.TempDir(), "s"), testLog(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

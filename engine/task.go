@@ -31,7 +31,7 @@ type task struct {
 // changelog holds all of p's committed state.
 func (q *queryRunner) openTask(ctx context.Context, p int32) (*task, error) {
 	dir := filepath.Join(q.dataDir, strconv.Itoa(int(p)))
-	st, err := openStore(dir, q.log)
+	st, err := openStore(dir, q.log, q.cache)
 	if err != nil {
 		return nil, fmt.Errorf("query %s partition %d: %w", q.q.ID, p, err)
 	}
