@@ -3,8 +3,8 @@ package engine
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
