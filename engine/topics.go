@@ -7,6 +7,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/chaintap/chaintap/kafka"
 )
 
 // ensureTopics waits for the query's inputs to exist, checks that they are
@@ -31,11 +33,11 @@ func (q *queryRunner) ensureTopics(ctx context.Context) (int32, error) {
 		if o.Compacted {
 			configs = compact
 		}
-		if err := createTopic(ctx, q.adm, n, rf, configs, o.Name); err != nil {
+		if err := kafka.CreateTopic(ctx, q.adm, n, rf, configs, o.Name); err != nil {
 			return 0, fmt.Errorf("query %s: %w", q.q.ID, err)
 		}
 	}
-	if err := createTopic(ctx, q.adm, parts, rf, compact, q.changelog); err != nil {
+	if err := kafka.CreateTopic(ctx, q.adm, parts, rf, compact, q.changelog); err != nil {
 		return 0, fmt.Errorf("query %s: %w", q.q.ID, err)
 	}
 	// An existing changelog must match: its partition p is task p's state.
@@ -85,15 +87,4 @@ func (q *queryRunner) inputPartitions(ctx context.Context) (int32, error) {
 			return 0, err
 		}
 	}
-}
-
-func createTopic(ctx context.Context, adm *kadm.Client, parts int32, rf int16, configs map[string]*string, topic string) error {
-	resp, err := adm.CreateTopic(ctx, parts, rf, configs, topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("creating topic %s: %w", topic, err)
-	}
-	return nil
 }

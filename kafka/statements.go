@@ -29,7 +29,7 @@ func SaveStatements(ctx context.Context, cfg Config, text string) error {
 		rf = -1
 	}
 	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
-	if err := create(ctx, kadm.NewClient(cl), 1, rf, compact, StatementsTopic); err != nil {
+	if err := CreateTopic(ctx, kadm.NewClient(cl), 1, rf, compact, StatementsTopic); err != nil {
 		return err
 	}
 	rec := &kgo.Record{Topic: StatementsTopic, Key: []byte(statementsKey), Value: []byte(text)}

@@ -106,24 +106,25 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics
 	}
 	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
 	for _, e := range chaintap.Entities() {
-		if err := create(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
+		if err := CreateTopic(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
 			return err
 		}
-		if err := create(ctx, adm, parts, rf, data, t.Confirmed(e)); err != nil {
+		if err := CreateTopic(ctx, adm, parts, rf, data, t.Confirmed(e)); err != nil {
 			return err
 		}
 	}
 	// Internal topics have one partition: the cursor and manifest readers
 	// rely on their order.
 	for _, topic := range []string{CursorsTopic, ManifestsTopic} {
-		if err := create(ctx, adm, 1, rf, compact, topic); err != nil {
+		if err := CreateTopic(ctx, adm, 1, rf, compact, topic); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func create(ctx context.Context, adm *kadm.Client, parts int32, rf int16, configs map[string]*string, topic string) error {
+// CreateTopic creates topic unless it exists already (not an error).
+func CreateTopic(ctx context.Context, adm *kadm.Client, parts int32, rf int16, configs map[string]*string, topic string) error {
 	resp, err := adm.CreateTopic(ctx, parts, rf, configs, topic)
 	if err == nil {
 		err = resp.Err
