@@ -2,14 +2,13 @@ package devchain_test
 
 import (
 	"context"
-	"io/fs"
 	"log/slog"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/internal/diskuse"
 )
 
 // TestDiskStaysSmall runs a persisted devchain with the demo's traffic
@@ -45,33 +44,9 @@ func TestDiskStaysSmall(t *testing.T) {
 		}
 	}
 	const limit = 40 << 20
-	if used := diskUsage(t, dir); used > limit {
+	if used := diskuse.Blocks(t, dir); used > limit {
 		t.Fatalf("the devchain's data directory occupies %d MB on disk; the bound is %d MB", used>>20, limit>>20)
 	} else {
 		t.Logf("data directory occupies %.1f MB on disk", float64(used)/(1<<20))
 	}
-}
-
-// diskUsage adds up the blocks allocated to every file under dir, as du
-// does: preallocated space counts even where nothing was written yet.
-func diskUsage(t *testing.T, dir string) int64 {
-	t.Helper()
-	var total int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok {
-			total += st.Blocks * 512
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return total
 }

@@ -2,11 +2,11 @@ package engine
 
 import (
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/chaintap/chaintap/internal/diskuse"
 )
 
 // TestStoreDiskStaysSmall: a task's store preallocates no write-ahead log
@@ -27,7 +27,7 @@ func TestStoreDiskStaysSmall(t *testing.T) {
 	if err := st.applyCommitted(7); err != nil {
 		t.Fatal(err)
 	}
-	if used := blocksUnder(t, dir); used > 4<<20 {
+	if used := diskuse.Blocks(t, dir); used > 4<<20 {
 		t.Fatalf("an open store holding 1 MB occupies %d MB on disk", used>>20)
 	} else {
 		t.Logf("an open store holding 1 MB occupies %d KB on disk", used>>10)
@@ -43,26 +43,4 @@ func TestStoreDiskStaysSmall(t *testing.T) {
 	if v, ok, err := st.Get([]byte("b")); err != nil || !ok || string(v) != "2" || st.meta.next != 7 {
 		t.Fatalf("after a clean close: b=%q %v %v, changelog offset %d", v, ok, err, st.meta.next)
 	}
-}
-
-// blocksUnder adds up the disk blocks of the files under dir, as du does.
-func blocksUnder(t *testing.T, dir string) int64 {
-	t.Helper()
-	var total int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err == nil {
-			if st, ok := info.Sys().(*syscall.Stat_t); ok {
-				total += st.Blocks * 512
-			}
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return total
 }
