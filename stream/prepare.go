@@ -40,7 +40,12 @@ func (t *task) prepareMode(row sql.Row) (*prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &prepared{key: appendValues(nil, vals)}, nil
+		pr, err := t.prepareAggregate(row)
+		if err != nil {
+			return nil, err
+		}
+		pr.key = appendValues(nil, vals)
+		return pr, nil
 	case modeAggregate:
 		return t.prepareAggregate(row)
 	default:

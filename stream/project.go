@@ -36,15 +36,16 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 	}
 }
 
-// rekey writes the row to the repartition topic under its group's key;
-// the aggregating stage reads it from there. A replaced contribution is
-// retracted there first, under its own (old) group's key.
+// rekey writes what the row contributes to its group (the group, the
+// arguments, the windows: not the row) to the repartition topic under the
+// group's key; the aggregating stage reads it from there. A replaced
+// contribution is retracted there first, under its own (old) group's key.
 func (t *task) rekey(r Record, id []byte, c change, emit func(Output)) {
 	if c.oldOut != nil {
 		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id, c.old.seq)})
 	}
 	if c.curOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: sql.AppendRow(nil, c.cur.row), Timestamp: c.curOut.ts,
+		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: c.curOut.appendBinary(nil), Timestamp: c.curOut.ts,
 			Headers: t.headers(opUpsert, id, c.cur.seq)})
 	}
 }

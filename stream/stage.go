@@ -107,12 +107,8 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 		}
 	}
 	if r.Value != nil && string(r.Header(HeaderOp)) != OpRetract {
-		row, err := t.inputRow(r, st)
-		if err == nil && row != nil {
-			cur = &effect{row: row, seq: t.position(r, row)}
-			cur.out, err = t.prepare(row)
-		}
-		if err != nil {
+		var err error
+		if cur, err = t.contribution(r, st); err != nil {
 			return t.bad(r, err, emit)
 		}
 		if cur == nil && !t.spec.retracting {
@@ -141,6 +137,28 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 type change struct {
 	old, cur       *effect
 	oldOut, curOut *prepared
+}
+
+// contribution is what r contributes: its row (after joins, nil when
+// WHERE drops it), its position, and what the row leads to. The
+// aggregating stage of a re-keyed query gets the last already worked out
+// by the first stage (the group, the arguments, the windows), so rows do
+// not travel through the repartition topic.
+func (t *task) contribution(r Record, st Store) (*effect, error) {
+	if t.spec.fromRepartition {
+		out, err := readPrepared(r.Value)
+		if err != nil {
+			return nil, fmt.Errorf("query %s: repartition record %d: %w", t.spec.id, r.Offset, err)
+		}
+		return &effect{seq: t.position(r, nil), out: out}, nil
+	}
+	row, err := t.inputRow(r, st)
+	if err != nil || row == nil {
+		return nil, err
+	}
+	cur := &effect{row: row, seq: t.position(r, row)}
+	cur.out, err = t.prepare(row)
+	return cur, err
 }
 
 // identity is what a retraction of r would name: the id header of a
