@@ -17,7 +17,7 @@ type groupState struct {
 // aggregate retracts the old contribution from its groups, adds the new
 // one to its groups, and writes each touched group's row: an upsert, or a
 // tombstone when the group holds no input any more or fails HAVING.
-func (t *task) aggregate(r Record, c change, st Store, emit func(Output)) error {
+func (t *task) aggregate(old, cur *effect, st Store, emit func(Output)) error {
 	type touchedGroup struct {
 		pr    *prepared
 		start int64
@@ -47,18 +47,18 @@ func (t *task) aggregate(r Record, c change, st Store, emit func(Output)) error 
 		}
 		return nil
 	}
-	if c.old != nil {
-		if err := visit(c.oldOut, c.old.seq, -1); err != nil {
+	if old != nil {
+		if err := visit(old.out, old.seq, -1); err != nil {
 			return err
 		}
 	}
-	if c.cur != nil {
-		if err := visit(c.curOut, c.cur.seq, +1); err != nil {
+	if cur != nil {
+		if err := visit(cur.out, cur.seq, +1); err != nil {
 			return err
 		}
 	}
 	for _, g := range touched {
-		if err := t.emitGroup(r, g.pr, g.start, g.state, emit); err != nil {
+		if err := t.emitGroup(g.pr, g.start, g.state, emit); err != nil {
 			return err
 		}
 	}
@@ -91,7 +91,7 @@ func (g *groupState) apply(args []sql.Value, seq int64, sign int) error {
 }
 
 // emitGroup writes a group's current row to the sink.
-func (t *task) emitGroup(r Record, pr *prepared, start int64, g *groupState, emit func(Output)) error {
+func (t *task) emitGroup(pr *prepared, start int64, g *groupState, emit func(Output)) error {
 	p := t.spec.plan
 	a := p.Aggregate
 	windowed := pr.windows != nil

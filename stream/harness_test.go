@@ -93,7 +93,6 @@ func fold(t testing.TB, out []Output, sink string, table bool) map[string]int {
 		return res
 	}
 	live := map[string]string{} // id → record
-	var order []string
 	n := 0
 	for _, o := range out {
 		if o.Topic != sink {
@@ -115,7 +114,6 @@ func fold(t testing.TB, out []Output, sink string, table bool) map[string]int {
 			t.Fatalf("a second live record for input %s", id)
 		}
 		live[id] = fmt.Sprintf("%q=%s", o.Key, o.Value)
-		order = append(order, id)
 	}
 	res := map[string]int{}
 	for _, v := range live {

@@ -17,22 +17,22 @@ var (
 // (deleted, retracted, or no longer passing WHERE) a tombstone. A stream's
 // output mirrors its input record by record: a retracted input retracts
 // the record it produced (tombstone, op=retract, the same key and id).
-func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
+func (t *task) project(id []byte, old, cur *effect, emit func(Output)) {
 	sink := t.spec.plan.Sink.Topic
 	if t.spec.plan.ResultKind == sql.Table {
-		if c.oldOut != nil && (c.curOut == nil || !bytes.Equal(c.oldOut.key, c.curOut.key)) {
-			emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts})
+		if old != nil && (cur == nil || !bytes.Equal(old.out.key, cur.out.key)) {
+			emit(Output{Topic: sink, Key: old.out.key, Timestamp: old.out.ts})
 		}
-		if c.curOut != nil {
-			emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts})
+		if cur != nil {
+			emit(Output{Topic: sink, Key: cur.out.key, Value: cur.out.value, Timestamp: cur.out.ts})
 		}
 		return
 	}
-	if c.oldOut != nil {
-		emit(Output{Topic: sink, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id, c.old.seq)})
+	if old != nil {
+		emit(Output{Topic: sink, Key: old.out.key, Timestamp: old.out.ts, Headers: t.headers(opRetract, id, old.seq)})
 	}
-	if c.curOut != nil {
-		emit(Output{Topic: sink, Key: c.curOut.key, Value: c.curOut.value, Timestamp: c.curOut.ts, Headers: t.headers(opUpsert, id, c.cur.seq)})
+	if cur != nil {
+		emit(Output{Topic: sink, Key: cur.out.key, Value: cur.out.value, Timestamp: cur.out.ts, Headers: t.headers(opUpsert, id, cur.seq)})
 	}
 }
 
@@ -40,13 +40,13 @@ func (t *task) project(r Record, id []byte, c change, emit func(Output)) {
 // arguments, the windows: not the row) to the repartition topic under the
 // group's key; the aggregating stage reads it from there. A replaced
 // contribution is retracted there first, under its own (old) group's key.
-func (t *task) rekey(r Record, id []byte, c change, emit func(Output)) {
-	if c.oldOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.oldOut.key, Timestamp: c.oldOut.ts, Headers: t.headers(opRetract, id, c.old.seq)})
+func (t *task) rekey(id []byte, old, cur *effect, emit func(Output)) {
+	if old != nil {
+		emit(Output{Topic: t.spec.repartition, Key: old.out.key, Timestamp: old.out.ts, Headers: t.headers(opRetract, id, old.seq)})
 	}
-	if c.curOut != nil {
-		emit(Output{Topic: t.spec.repartition, Key: c.curOut.key, Value: c.curOut.appendBinary(nil), Timestamp: c.curOut.ts,
-			Headers: t.headers(opUpsert, id, c.cur.seq)})
+	if cur != nil {
+		emit(Output{Topic: t.spec.repartition, Key: cur.out.key, Value: cur.out.appendBinary(nil), Timestamp: cur.out.ts,
+			Headers: t.headers(opUpsert, id, cur.seq)})
 	}
 }
 

@@ -78,12 +78,10 @@ type task struct {
 }
 
 // effect is what one input record contributed: its position (the seq
-// aggregates order by), what its row led to (out), and, for the record
-// being processed only, the row itself (after joins and WHERE). What is
-// remembered for a later retraction is seq and out, not the row: a few
-// values instead of every column.
+// aggregates order by) and what its row led to (out). That, not the row,
+// is what is remembered for a later retraction: a few values instead of
+// every column.
 type effect struct {
-	row sql.Row
 	seq int64
 	out *prepared
 }
@@ -123,20 +121,7 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 			return err
 		}
 	}
-	c := change{old: old, cur: cur}
-	if old != nil {
-		c.oldOut = old.out
-	}
-	if cur != nil {
-		c.curOut = cur.out
-	}
-	return t.apply(r, id, c, st, emit)
-}
-
-// change is an input's old and new contribution with what each leads to.
-type change struct {
-	old, cur       *effect
-	oldOut, curOut *prepared
+	return t.apply(id, old, cur, st, emit)
 }
 
 // contribution is what r contributes: its row (after joins, nil when
@@ -156,9 +141,11 @@ func (t *task) contribution(r Record, st Store) (*effect, error) {
 	if err != nil || row == nil {
 		return nil, err
 	}
-	cur := &effect{row: row, seq: t.position(r, row)}
-	cur.out, err = t.prepare(row)
-	return cur, err
+	out, err := t.prepare(row)
+	if err != nil {
+		return nil, err
+	}
+	return &effect{seq: t.position(r, row), out: out}, nil
 }
 
 // identity is what a retraction of r would name: the id header of a
@@ -208,15 +195,15 @@ func (t *task) inputRow(r Record, st Store) (sql.Row, error) {
 
 // apply writes the consequences of replacing the input's old
 // contribution with its current one (either may be absent).
-func (t *task) apply(r Record, id []byte, c change, st Store, emit func(Output)) error {
+func (t *task) apply(id []byte, old, cur *effect, st Store, emit func(Output)) error {
 	switch t.spec.mode {
 	case modeRekey:
-		t.rekey(r, id, c, emit)
+		t.rekey(id, old, cur, emit)
 		return nil
 	case modeAggregate:
-		return t.aggregate(r, c, st, emit)
+		return t.aggregate(old, cur, st, emit)
 	default:
-		t.project(r, id, c, emit)
+		t.project(id, old, cur, emit)
 		return nil
 	}
 }
