@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -220,27 +221,26 @@ func runUntil(b *testing.B, kcfg kafka.Config, dir string, q catalog.Query, star
 // histogram sums the sample counts and sums of a histogram's series
 // whose query label is query.
 func histogram(reg *prometheus.Registry, name, query string) (count uint64, sum float64) {
-	mfs, _ := reg.Gather()
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "query" && l.GetValue() == query {
-					count += m.GetHistogram().GetSampleCount()
-					sum += m.GetHistogram().GetSampleSum()
-				}
-			}
-		}
+	for _, m := range series(reg, name, query) {
+		count += m.GetHistogram().GetSampleCount()
+		sum += m.GetHistogram().GetSampleSum()
 	}
 	return count, sum
 }
 
 // counter sums a counter's series whose query label is query.
 func counter(reg *prometheus.Registry, name, query string) float64 {
-	mfs, _ := reg.Gather()
 	sum := 0.0
+	for _, m := range series(reg, name, query) {
+		sum += m.GetCounter().GetValue()
+	}
+	return sum
+}
+
+// series are the metric's series whose query label is query.
+func series(reg *prometheus.Registry, name, query string) []*dto.Metric {
+	mfs, _ := reg.Gather()
+	var out []*dto.Metric
 	for _, mf := range mfs {
 		if mf.GetName() != name {
 			continue
@@ -248,12 +248,12 @@ func counter(reg *prometheus.Registry, name, query string) float64 {
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == "query" && l.GetValue() == query {
-					sum += m.GetCounter().GetValue()
+					out = append(out, m)
 				}
 			}
 		}
 	}
-	return sum
+	return out
 }
 
 func batteryContracts() ([]decode.Contract, error) {
