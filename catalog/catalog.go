@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/chaintap/chaintap/sql"
 )
@@ -34,17 +35,12 @@ func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
 			src.Partitions = 0 // as the topic has; the engine asks Kafka
 			c.sources.Add(src)
 			c.chain[src.Topic] = true
-			if !isConfirmed(src.Name) {
+			if !strings.HasSuffix(src.Name, "_CONFIRMED") {
 				c.retracting[src.Topic] = true
 			}
 		}
 	}
 	return c, nil
-}
-
-func isConfirmed(name string) bool {
-	const suffix = "_CONFIRMED"
-	return len(name) > len(suffix) && name[len(name)-len(suffix):] == suffix
 }
 
 // Source implements sql.Catalog.

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Local runs compiled queries in memory, one partition, each stage's
@@ -35,7 +36,7 @@ func (l *Local) Feed(ctx context.Context, r Record) error {
 	var emitted []Output
 	consumed := false
 	for i, s := range l.stages {
-		if !contains(s.Inputs, r.Topic) {
+		if !slices.Contains(s.Inputs, r.Topic) {
 			continue
 		}
 		consumed = true
@@ -65,16 +66,7 @@ func (l *Local) Feed(ctx context.Context, r Record) error {
 // Reads reports whether a stage reads topic.
 func (l *Local) Reads(topic string) bool {
 	for _, s := range l.stages {
-		if contains(s.Inputs, topic) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
+		if slices.Contains(s.Inputs, topic) {
 			return true
 		}
 	}

@@ -129,7 +129,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		}
 		defer c.Close()
 		printDevchain(e.stdout, c)
-		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", lowerAddr(fleet.Registry().Hex()), devchain.FleetBatteries, lowerAddr(fleet.Token().Hex()))
+		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", strings.ToLower(fleet.Registry().Hex()), devchain.FleetBatteries, strings.ToLower(fleet.Token().Hex()))
 		locker = fleet
 		run := o.devchain.run()
 		run.Fleet, run.FleetTxsPerBlock = fleet, 3
@@ -274,5 +274,3 @@ func printTopics(w io.Writer, kcfg kafka.Config, chains []config.Chain) {
 		fmt.Fprintf(w, "          kcat -b %s -C -t %s -o beginning -c 5\n", kcfg.Brokers[0], t.Head(chaintap.EntityEvents))
 	}
 }
-
-func lowerAddr(s string) string { return strings.ToLower(s) }
