@@ -153,7 +153,11 @@ func (e *Engine) Run(ctx context.Context, queries ...stream.Query) error {
 	e.mu.Unlock()
 	defer close(e.done)
 
-	cl, err := e.cfg.Kafka.NewClient(kgo.WithLogger(kgoLogger{e.cfg.Log}))
+	// The admin client caches metadata for MetadataMinAge, a missing
+	// topic included: with the default 5 s, a query whose input another
+	// query of the same engine creates (a repartition topic) saw it
+	// missing for 5 s after it was created. inputWait paces the polls.
+	cl, err := e.cfg.Kafka.NewClient(kgo.WithLogger(kgoLogger{e.cfg.Log}), kgo.MetadataMinAge(inputWait/5))
 	if err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}

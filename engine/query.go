@@ -21,8 +21,10 @@ import (
 	"github.com/chaintap/chaintap/stream"
 )
 
-// inputWait is how often a query looks for inputs that do not exist yet.
-const inputWait = 500 * time.Millisecond
+// inputWait is how often a query looks for inputs that do not exist yet:
+// often enough that a query reading another's repartition topic starts
+// soon after the first creates it, at the cost of a metadata request.
+const inputWait = 100 * time.Millisecond
 
 // queryRunner runs one persistent query on this instance: a member of the
 // query's consumer group with a transactional producer (kgo's
