@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap/stream"
@@ -77,12 +78,20 @@ func openStore(dir string, log *slog.Logger, c *pebble.Cache) (*store, error) {
 }
 
 func (s *store) open() error {
-	db, err := pebble.Open(s.dir, &pebble.Options{
+	opts := &pebble.Options{
 		Logger:       pebbleLogger{s.log},
 		Cache:        s.cache,
 		MemTableSize: memTableSize,
 		DisableWAL:   true,
-	})
+	}
+	// Bloom filters on every level: most Gets of a head-view query look
+	// up a record's remembered contribution, which a new record does not
+	// have; without a filter each such miss reads an index and a data
+	// block of every sstable in its way (a fifth of the CPU profile).
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(s.dir, opts)
 	if err != nil {
 		return fmt.Errorf("opening state store %s: %w", s.dir, err)
 	}
