@@ -74,7 +74,9 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	}
 	repartition := o.InternalPrefix + id + ".repartition"
 	front.mode, front.repartition = modeRekey, repartition
-	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors,
+	// The second stage remembers nothing per input: a retraction on the
+	// repartition topic carries what it takes back (see rekey).
+	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, errCount: o.Errors,
 		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1}
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},

@@ -39,10 +39,14 @@ func (t *task) project(id []byte, old, cur *effect, emit func(Output)) {
 // rekey writes what the row contributes to its group (the group, the
 // arguments, the windows: not the row) to the repartition topic under the
 // group's key; the aggregating stage reads it from there. A replaced
-// contribution is retracted there first, under its own (old) group's key.
+// contribution is retracted there first, under its own (old) group's key,
+// with op=retract and the contribution itself as the value (not a
+// tombstone), so that the aggregating stage can subtract it without
+// having remembered it.
 func (t *task) rekey(id []byte, old, cur *effect, emit func(Output)) {
 	if old != nil {
-		emit(Output{Topic: t.spec.repartition, Key: old.out.key, Timestamp: old.out.ts, Headers: t.headers(opRetract, id, old.seq)})
+		emit(Output{Topic: t.spec.repartition, Key: old.out.key, Value: old.out.appendBinary(nil), Timestamp: old.out.ts,
+			Headers: t.headers(opRetract, id, old.seq)})
 	}
 	if cur != nil {
 		emit(Output{Topic: t.spec.repartition, Key: cur.out.key, Value: cur.out.appendBinary(nil), Timestamp: cur.out.ts,

@@ -27,7 +27,7 @@ type stageSpec struct {
 	errorsTopic string
 	repartition string // modeRekey: where to write
 	// fromRepartition: the input is the first stage's repartition topic
-	// (rows in binary, the record's identity in the id header).
+	// (contributions in binary, retractions with op=retract).
 	fromRepartition bool
 	// retracting: inputs can be retracted (a head-view stream or a table),
 	// so what each contributed is remembered.
@@ -93,7 +93,10 @@ type effect struct {
 // emits: a bad record changes nothing but the errors topic.
 func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output)) error {
 	p := t.spec.plan
-	if !t.spec.fromRepartition && r.Topic != p.From.Source.Topic {
+	if t.spec.fromRepartition {
+		return t.processRepartitioned(r, st, emit)
+	}
+	if r.Topic != p.From.Source.Topic {
 		return t.updateTable(r, st, emit)
 	}
 	id := t.identity(r)
@@ -124,19 +127,28 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 	return t.apply(id, old, cur, st, emit)
 }
 
-// contribution is what r contributes: its row (after joins, nil when
-// WHERE drops it), its position, and what the row leads to. The
-// aggregating stage of a re-keyed query gets the last already worked out
-// by the first stage (the group, the arguments, the windows), so rows do
-// not travel through the repartition topic.
-func (t *task) contribution(r Record, st Store) (*effect, error) {
-	if t.spec.fromRepartition {
-		out, err := readPrepared(r.Value)
-		if err != nil {
-			return nil, fmt.Errorf("query %s: repartition record %d: %w", t.spec.id, r.Offset, err)
-		}
-		return &effect{seq: t.position(r, nil), out: out}, nil
+// processRepartitioned folds a record of the first stage's repartition
+// topic into its groups. The first stage already worked out what its row
+// contributes (the group, the arguments, the windows), so rows do not
+// travel through the topic; and a retraction carries the contribution it
+// takes back (Kafka Streams sends the old value through its repartition
+// topics alike), so this stage remembers nothing per input record: one
+// store read and write per group instead of three per record.
+func (t *task) processRepartitioned(r Record, st Store, emit func(Output)) error {
+	out, err := readPrepared(r.Value)
+	if err != nil {
+		return fmt.Errorf("query %s: repartition record %d: %w", t.spec.id, r.Offset, err)
 	}
+	e := &effect{seq: t.position(r, nil), out: out}
+	if string(r.Header(HeaderOp)) == OpRetract {
+		return t.aggregate(e, nil, st, emit)
+	}
+	return t.aggregate(nil, e, st, emit)
+}
+
+// contribution is what r contributes: its row (after joins, nil when
+// WHERE drops it), its position, and what the row leads to.
+func (t *task) contribution(r Record, st Store) (*effect, error) {
 	row, err := t.inputRow(r, st)
 	if err != nil || row == nil {
 		return nil, err
@@ -161,10 +173,6 @@ func (t *task) identity(r Record) []byte {
 // inputRow is r's row after joins and WHERE; nil when WHERE drops it.
 func (t *task) inputRow(r Record, st Store) (sql.Row, error) {
 	p := t.spec.plan
-	if t.spec.fromRepartition {
-		row, _, err := sql.ReadRow(r.Value)
-		return row, err
-	}
 	value, err := t.dec.Decode(r.Value)
 	if err != nil {
 		return nil, err
