@@ -11,13 +11,21 @@ import (
 )
 
 // testDDL declares the sources of the operator tests: a stream whose
-// records can be retracted (as a chain's head-view topic), and a table.
+// records can be retracted (as a chain's head-view topic), and a table;
+// and a second of each, for the stream–stream and table–table joins.
 const testDDL = `
 CREATE STREAM ev (id VARCHAR KEY, g VARCHAR, v BIGINT, d DECIMAL(78,0), s VARCHAR, k VARCHAR, ts BIGINT)
   WITH (KAFKA_TOPIC='ev', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts');
 CREATE TABLE tb (k VARCHAR PRIMARY KEY, name VARCHAR, w BIGINT)
   WITH (KAFKA_TOPIC='tb', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM ev2 (id VARCHAR KEY, k VARCHAR, x BIGINT, ts BIGINT)
+  WITH (KAFKA_TOPIC='ev2', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts');
+CREATE TABLE tb2 (k VARCHAR PRIMARY KEY, label VARCHAR, z BIGINT)
+  WITH (KAFKA_TOPIC='tb2', VALUE_FORMAT='JSON', PARTITIONS=1);
 `
+
+// retractingTopic reports the test streams whose records can be retracted.
+func retractingTopic(topic string) bool { return topic == "ev" || topic == "ev2" }
 
 // compileQuery analyzes the DDL and one persistent query and compiles it.
 func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
@@ -34,7 +42,7 @@ func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
 	if !ok {
 		t.Fatalf("%s: not a query", query)
 	}
-	qs, err := Compile("Q", qp, Options{Retracting: func(topic string) bool { return topic == "ev" }})
+	qs, err := Compile("Q", qp, Options{Retracting: retractingTopic})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,151 @@
+package stream
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/chaintap/chaintap/sql"
+)
+
+// The oracle's definitions of the two-sided joins, over the canonical
+// input, written from the semantics in docs/sql.md and nothing of the
+// engine's join code.
+
+// naiveSideRecord is one stream record of a join side.
+type naiveSideRecord struct {
+	row     sql.Row // the side's scan row
+	off, ts int64
+	key     sql.Value
+	matched bool
+}
+
+// naiveWindowJoin: every pair of surviving left and right records with
+// equal non-NULL keys whose times are within the window (the right's time
+// in [left-before, left+after]); and, for an outer side, every surviving
+// record without a surviving partner whose window has closed by the end
+// (the latest event time of either stream, retracted records included,
+// is past its time + how far the other side may be + grace). The feed's
+// times never decrease, so no record arrives late.
+func naiveWindowJoin(t testing.TB, qp *sql.QueryPlan, feed []Record, survivor map[int]bool) []kept {
+	j := qp.Joins[0]
+	scans := [2]*sql.Scan{qp.From, j.Right}
+	var sides [2][]*naiveSideRecord
+	streamTime := int64(math.MinInt64)
+	offsets := map[string]int64{}
+	for i, r := range feed {
+		off := offsets[r.Topic]
+		offsets[r.Topic]++
+		for side, scan := range scans {
+			if r.Topic != scan.Source.Topic || r.Value == nil {
+				continue
+			}
+			rec := naiveSide(t, qp, side, r, off)
+			streamTime = max(streamTime, rec.ts)
+			if survivor[i] {
+				sides[side] = append(sides[side], rec)
+			}
+		}
+	}
+	var rows []kept
+	for _, l := range sides[0] {
+		for _, r := range sides[1] {
+			if l.key == nil || r.key == nil || fmt.Sprint(l.key) != fmt.Sprint(r.key) || r.ts < l.ts-j.Before || r.ts > l.ts+j.After {
+				continue
+			}
+			l.matched, r.matched = true, true
+			rows = appendPassing(t, qp, rows, naiveJoined(qp, l.row, r.row), l.off)
+		}
+	}
+	grace := int64(24 * 60 * 60 * 1000)
+	if j.HasGrace {
+		grace = j.Grace
+	}
+	outer := [2]bool{j.Kind == sql.JoinLeft || j.Kind == sql.JoinFull, j.Kind == sql.JoinRight || j.Kind == sql.JoinFull}
+	reach := [2]int64{j.After, j.Before}
+	for side := range 2 {
+		for _, rec := range sides[side] {
+			if !outer[side] || rec.matched || streamTime <= rec.ts+reach[side]+grace {
+				continue
+			}
+			row := naiveJoined(qp, rec.row, nil)
+			if side == 1 {
+				row = naiveJoined(qp, nil, rec.row)
+			}
+			rows = appendPassing(t, qp, rows, row, rec.off)
+		}
+	}
+	return rows
+}
+
+func naiveSide(t testing.TB, qp *sql.QueryPlan, side int, r Record, off int64) *naiveSideRecord {
+	scan := qp.From
+	if side == 1 {
+		scan = qp.Joins[0].Right
+	}
+	v, err := sql.DecodeJSON(scan.Source.Schema, r.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := scan.Assemble(sql.Row{string(r.Key)}, v, sql.RecordMeta{Timestamp: r.Timestamp, Offset: off})
+	rec := &naiveSideRecord{row: row, off: off, ts: scan.EventTime(row)}
+	if side == 0 {
+		rec.key = mustEval(t, []*sql.CompiledExpr{qp.Joins[0].LeftKey}, naiveJoined(qp, row, nil))[0]
+	} else {
+		rec.key = mustEval(t, []*sql.CompiledExpr{qp.Joins[0].RightKey}, naiveJoined(qp, nil, row))[0]
+	}
+	return rec
+}
+
+// naiveTableJoin: the join of the two tables' final contents, key by key.
+func naiveTableJoin(t testing.TB, qp *sql.QueryPlan, feed []Record) []kept {
+	j := qp.Joins[0]
+	scans := [2]*sql.Scan{qp.From, j.Right}
+	var tables [2]map[string]kept
+	for side := range tables {
+		tables[side] = map[string]kept{}
+	}
+	offsets := map[string]int64{}
+	for _, r := range feed {
+		off := offsets[r.Topic]
+		offsets[r.Topic]++
+		for side, scan := range scans {
+			if r.Topic != scan.Source.Topic {
+				continue
+			}
+			if r.Value == nil {
+				delete(tables[side], string(r.Key))
+				continue
+			}
+			v, err := sql.DecodeJSON(scan.Source.Schema, r.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tables[side][string(r.Key)] = kept{scan.Assemble(sql.Row{string(r.Key)}, v, sql.RecordMeta{Timestamp: r.Timestamp, Offset: off}), off}
+		}
+	}
+	var rows []kept
+	for k, l := range tables[0] {
+		r, ok := tables[1][k]
+		if !ok && j.Kind == sql.JoinInner {
+			continue
+		}
+		rows = appendPassing(t, qp, rows, naiveJoined(qp, l.row, r.row), l.seq)
+	}
+	return rows
+}
+
+// naiveJoined lays two scan rows (nil: NULLs) out as the joined row.
+func naiveJoined(qp *sql.QueryPlan, left, right sql.Row) sql.Row {
+	row := make(sql.Row, qp.InputWidth)
+	copy(row[qp.From.Offset:], left)
+	copy(row[qp.Joins[0].Right.Offset:], right)
+	return row
+}
+
+func appendPassing(t testing.TB, qp *sql.QueryPlan, rows []kept, row sql.Row, seq int64) []kept {
+	if !passes(t, qp.Where, row) {
+		return rows
+	}
+	return append(rows, kept{row, seq})
+}
