@@ -30,23 +30,39 @@ func retractingTopic(topic string) bool { return topic == "ev" || topic == "ev2"
 // compileQuery analyzes the DDL and one persistent query and compiles it.
 func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
 	t.Helper()
-	sts, err := sql.Parse(testDDL + query)
+	return compileWith(t, testDDL+query, Options{Retracting: retractingTopic})
+}
+
+// compileWith analyzes statements and compiles the last, a persistent
+// query.
+func compileWith(t testing.TB, statements string, o Options) (*sql.QueryPlan, []Query) {
+	t.Helper()
+	qp, err := planOf(statements)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := sql.AnalyzeAll(sts, sql.MapCatalog{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qp, ok := plans[len(plans)-1].(*sql.QueryPlan)
-	if !ok {
-		t.Fatalf("%s: not a query", query)
-	}
-	qs, err := Compile("Q", qp, Options{Retracting: retractingTopic})
+	qs, err := Compile("Q", qp, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return qp, qs
+}
+
+// planOf analyzes statements and returns the plan of the last, a query.
+func planOf(statements string) (*sql.QueryPlan, error) {
+	sts, err := sql.Parse(statements)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := sql.AnalyzeAll(sts, sql.MapCatalog{})
+	if err != nil {
+		return nil, err
+	}
+	qp, ok := plans[len(plans)-1].(*sql.QueryPlan)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a query", statements)
+	}
+	return qp, nil
 }
 
 // memRun feeds a scenario's records to Local with offsets per topic, as
