@@ -196,7 +196,7 @@ func (t *task) partners(st Store, w window, rec *windowRecord, now int64) ([]*wi
 		if o == nil {
 			return nil, fmt.Errorf("query %s: buffered join record %q has no state: %w", t.spec.id, id, errCorruptJoin)
 		}
-		if w.expiry(other, o.ts) >= now {
+		if w.expiry(other, o.ts) >= now { // (expire has taken closed ones out already: defensive)
 			out = append(out, o)
 		}
 	}

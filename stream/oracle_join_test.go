@@ -17,18 +17,29 @@ type naiveSideRecord struct {
 	row     sql.Row // the side's scan row
 	off, ts int64
 	key     sql.Value
+	index   int   // in the feed
+	arrival int64 // the stream time once it came
+	closes  int64 // the stream time past which its window is closed
 	matched bool
 }
 
-// naiveWindowJoin: every pair of surviving left and right records with
-// equal non-NULL keys whose times are within the window (the right's time
-// in [left-before, left+after]); and, for an outer side, every surviving
-// record without a surviving partner whose window has closed by the end
-// (the latest event time of either stream, retracted records included,
-// is past its time + how far the other side may be + grace). The feed's
-// times never decrease, so no record arrives late.
+// naiveWindowJoin: stream time is the latest event time of either stream
+// so far (retracted records included); a record's window closes once
+// stream time passes its time + how far the other side may be (after for
+// a left record, before for a right one) + grace. The output is every
+// pair of surviving left and right records with equal non-NULL keys whose
+// times are within the window (the right's time in [left-before,
+// left+after]) and where the one that came first was still open when the
+// other came (so neither came closed); and, for an outer side, every
+// surviving record that did not come closed, has no such partner, and
+// whose window has closed by the end.
 func naiveWindowJoin(t testing.TB, qp *sql.QueryPlan, feed []Record, survivor map[int]bool) []kept {
 	j := qp.Joins[0]
+	grace := int64(24 * 60 * 60 * 1000)
+	if j.HasGrace {
+		grace = j.Grace
+	}
+	reach := [2]int64{j.After, j.Before}
 	scans := [2]*sql.Scan{qp.From, j.Right}
 	var sides [2][]*naiveSideRecord
 	streamTime := int64(math.MinInt64)
@@ -42,7 +53,8 @@ func naiveWindowJoin(t testing.TB, qp *sql.QueryPlan, feed []Record, survivor ma
 			}
 			rec := naiveSide(t, qp, side, r, off)
 			streamTime = max(streamTime, rec.ts)
-			if survivor[i] {
+			rec.index, rec.arrival, rec.closes = i, streamTime, rec.ts+reach[side]+grace
+			if survivor[i] && rec.closes >= rec.arrival {
 				sides[side] = append(sides[side], rec)
 			}
 		}
@@ -50,22 +62,22 @@ func naiveWindowJoin(t testing.TB, qp *sql.QueryPlan, feed []Record, survivor ma
 	var rows []kept
 	for _, l := range sides[0] {
 		for _, r := range sides[1] {
-			if l.key == nil || r.key == nil || fmt.Sprint(l.key) != fmt.Sprint(r.key) || r.ts < l.ts-j.Before || r.ts > l.ts+j.After {
+			first, second := l, r
+			if r.index < l.index {
+				first, second = r, l
+			}
+			if l.key == nil || r.key == nil || fmt.Sprint(l.key) != fmt.Sprint(r.key) || r.ts < l.ts-j.Before || r.ts > l.ts+j.After ||
+				first.closes < second.arrival {
 				continue
 			}
 			l.matched, r.matched = true, true
 			rows = appendPassing(t, qp, rows, naiveJoined(qp, l.row, r.row), l.off)
 		}
 	}
-	grace := int64(24 * 60 * 60 * 1000)
-	if j.HasGrace {
-		grace = j.Grace
-	}
 	outer := [2]bool{j.Kind == sql.JoinLeft || j.Kind == sql.JoinFull, j.Kind == sql.JoinRight || j.Kind == sql.JoinFull}
-	reach := [2]int64{j.After, j.Before}
 	for side := range 2 {
 		for _, rec := range sides[side] {
-			if !outer[side] || rec.matched || streamTime <= rec.ts+reach[side]+grace {
+			if !outer[side] || rec.matched || streamTime <= rec.closes {
 				continue
 			}
 			row := naiveJoined(qp, rec.row, nil)

@@ -76,8 +76,9 @@ func TestOracle(t *testing.T) {
 // under the same key with new values (the replacement block), and table
 // upserts and deletes in between. With wide, the events and the table
 // changes are spread over two streams (ev, ev2) and two tables (tb, tb2),
-// for the joins of two streams or two tables; without, the feed is what
-// it always was (the same random draws).
+// for the joins of two streams or two tables, and a third of the events
+// come out of time order (up to 8 s early); without, the feed is what it
+// always was (the same random draws).
 func genFeed(rng *rand.Rand, n int, wide bool) []Record {
 	type feedStream struct {
 		topic, prefix string
@@ -109,11 +110,15 @@ func genFeed(rng *rand.Rand, n int, wide bool) []Record {
 				s.next++
 			}
 			live = append(live, liveRecord{s, key})
-			value := eventJSON(rng, ts)
-			if s.topic == "ev2" {
-				value = event2JSON(rng, ts)
+			at := ts
+			if wide && rng.IntN(3) == 0 {
+				at -= int64(rng.IntN(8000)) // out of order, maybe too late to join
 			}
-			feed = append(feed, Record{Topic: s.topic, Key: []byte(key), Value: value, Timestamp: ts,
+			value := eventJSON(rng, at)
+			if s.topic == "ev2" {
+				value = event2JSON(rng, at)
+			}
+			feed = append(feed, Record{Topic: s.topic, Key: []byte(key), Value: value, Timestamp: at,
 				Headers: []Header{{Key: HeaderOp, Value: opUpsert}}})
 		case x < 15:
 			i := rng.IntN(len(live))
