@@ -20,7 +20,7 @@ func twoSidedSupported(p *sql.QueryPlan) error {
 			return fmt.Errorf("self-joins (both sides read topic %s): %w", j.Right.Source.Topic, ErrUnsupported)
 		}
 		if j.Type == sql.TableTable {
-			if err := tableJoinSupported(j); err != nil {
+			if err := tableJoinSupported(p, j); err != nil {
 				return err
 			}
 		}
@@ -32,9 +32,9 @@ func twoSidedSupported(p *sql.QueryPlan) error {
 	return nil
 }
 
-func tableJoinSupported(j *sql.JoinStep) error {
-	if j.ForeignKey {
-		return fmt.Errorf("foreign-key table-table joins (on a column that is not the left table's PRIMARY KEY): %w", ErrUnsupported)
+func tableJoinSupported(p *sql.QueryPlan, j *sql.JoinStep) error {
+	if j.ForeignKey && !singlePartition(p.From.Source, j.Right.Source) {
+		return fmt.Errorf("foreign-key table-table joins (on a column that is not the left table's PRIMARY KEY) over topics of several partitions: %w", ErrUnsupported)
 	}
 	if j.Kind == sql.JoinRight || j.Kind == sql.JoinFull {
 		return fmt.Errorf("%s table-table joins (their result key can be NULL; use LEFT with the sides swapped): %w", j.Kind, ErrUnsupported)

@@ -18,6 +18,9 @@ import (
 // processTableJoin handles a change of either table.
 func (t *task) processTableJoin(r Record, st Store, emit func(Output)) error {
 	p := t.spec.plan
+	if p.Joins[0].ForeignKey {
+		return t.processForeignJoin(r, st, emit)
+	}
 	side := sideOf(p, r.Topic)
 	src := sideScan(p, side).Source
 	key, err := sql.DecodeKey(src.KeyFormat, src.KeyColumns(), r.Key)

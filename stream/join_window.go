@@ -91,7 +91,7 @@ func (t *task) processWindowJoin(r Record, st Store, emit func(Output)) error {
 	for i, o := range partners {
 		pairs[i] = t.pairRow(rec, o)
 	}
-	check := pairs
+	check := pairs[:len(pairs):len(pairs)]
 	if w.outer[side] && !late {
 		check = append(check, t.outerRow(rec)) // it must evaluate when its window closes
 	}

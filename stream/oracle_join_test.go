@@ -109,7 +109,9 @@ func naiveSide(t testing.TB, qp *sql.QueryPlan, side int, r Record, off int64) *
 	return rec
 }
 
-// naiveTableJoin: the join of the two tables' final contents, key by key.
+// naiveTableJoin: the join of the two tables' final contents: each left
+// row with the right row whose key is its join expression's value (its
+// own key, or a foreign key).
 func naiveTableJoin(t testing.TB, qp *sql.QueryPlan, feed []Record) []kept {
 	j := qp.Joins[0]
 	scans := [2]*sql.Scan{qp.From, j.Right}
@@ -137,9 +139,13 @@ func naiveTableJoin(t testing.TB, qp *sql.QueryPlan, feed []Record) []kept {
 		}
 	}
 	var rows []kept
-	for k, l := range tables[0] {
-		r, ok := tables[1][k]
-		if !ok && j.Kind == sql.JoinInner {
+	for _, l := range tables[0] {
+		fk := mustEval(t, []*sql.CompiledExpr{j.LeftKey}, naiveJoined(qp, l.row, nil))[0]
+		r, ok := tables[1][fmt.Sprint(fk)]
+		if fk == nil || !ok {
+			r = kept{}
+		}
+		if r.row == nil && j.Kind == sql.JoinInner {
 			continue
 		}
 		rows = appendPassing(t, qp, rows, naiveJoined(qp, l.row, r.row), l.seq)

@@ -33,6 +33,8 @@ var oracleQueries = []struct{ name, sql string }{
 	{"table-table inner join", `CREATE TABLE o AS SELECT tb.k, tb.name, tb2.label, tb.w * tb2.z AS wz FROM tb JOIN tb2 ON tb.k = tb2.k WHERE tb2.z <> 2 EMIT CHANGES;`},
 	{"table-table left join", `CREATE TABLE o AS SELECT tb.k, tb.name, tb.w, tb2.label, tb2.z FROM tb LEFT JOIN tb2 ON tb.k = tb2.k EMIT CHANGES;`},
 	{"table-table join then aggregate", `CREATE TABLE o AS SELECT tb2.label, COUNT(*) AS n, SUM(tb.w * tb2.z) AS s FROM tb JOIN tb2 ON tb.k = tb2.k GROUP BY tb2.label EMIT CHANGES;`},
+	{"foreign-key left join", `CREATE TABLE o AS SELECT tb2.k, tb2.label, tb2.z, tb.name, tb.w FROM tb2 LEFT JOIN tb ON tb2.label = tb.k EMIT CHANGES;`},
+	{"foreign-key inner join", `CREATE TABLE o AS SELECT tb2.k, tb.name, tb2.z * tb.w AS zw FROM tb2 JOIN tb ON tb2.label = tb.k WHERE tb.w > 0 EMIT CHANGES;`},
 	{"stream-stream inner join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev.v + ev2.x AS vx FROM ev JOIN ev2 WITHIN 10 SECONDS ON ev.k = ev2.k EMIT CHANGES;`},
 	{"stream-stream left join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev2.x FROM ev LEFT JOIN ev2 WITHIN (3 SECONDS, 8 SECONDS) GRACE PERIOD 2 SECONDS ON ev.k = ev2.k WHERE ev.v > 0 EMIT CHANGES;`},
 	{"stream-stream full join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev.v, ev2.x FROM ev FULL OUTER JOIN ev2 WITHIN (6 SECONDS, 2 SECONDS) GRACE PERIOD 1 SECOND ON ev.k = ev2.k EMIT CHANGES;`},
@@ -140,7 +142,8 @@ func tableChange(rng *rand.Rand, ts int64, second bool) Record {
 	if rng.IntN(5) > 0 {
 		v = []byte(fmt.Sprintf(`{"name":"n%d","w":%d}`, rng.IntN(3), rng.IntN(6)))
 		if second {
-			v = []byte(fmt.Sprintf(`{"label":"l%d","z":%d}`, rng.IntN(3), rng.IntN(6)))
+			// label is a foreign key into tb (k4: a key tb never has).
+			v = []byte(fmt.Sprintf(`{"label":"k%d","z":%d}`, rng.IntN(5), rng.IntN(6)))
 		}
 	}
 	topic := "tb"
