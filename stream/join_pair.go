@@ -74,8 +74,9 @@ type derived struct {
 	id  []byte
 	seq int64
 	row sql.Row
-	// ts, when not zero, is the output timestamp (the latest of the
-	// joined records' times) in place of the FROM side's.
+	// ts, when not zero, is the joined row's event time, the latest of
+	// its records' (ksqlDB's ROWTIME of a join result): its outputs'
+	// timestamp and its windows' time, in place of the FROM side's.
 	ts  int64
 	cur *effect // worked out by prepareAll
 }
@@ -103,6 +104,9 @@ func (t *task) prepareAll(changes []*derived) error {
 		}
 		if d.ts != 0 {
 			out.ts = d.ts
+			if out.windows != nil {
+				out.windows = windowStarts(t.spec.plan.Aggregate.Window, d.ts)
+			}
 		}
 		d.cur = &effect{seq: d.seq, out: out}
 	}
