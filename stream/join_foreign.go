@@ -13,9 +13,6 @@ import (
 // single-partition inputs only: ksqlDB's subscription topics, which bring
 // a left row to the partition of its foreign key, are not there yet.
 
-// prefixForeign: foreign-key join, the foreign key, a left key → nothing.
-const prefixForeign = 'f'
-
 // processForeignJoin handles a change of either table of a foreign-key
 // join.
 func (t *task) processForeignJoin(r Record, st Store, emit func(Output)) error {

@@ -15,11 +15,13 @@ import (
 // aggregates after the join need nothing join-specific.
 
 // Store key spaces of a two-sided join's task, besides the stage's own
-// (prefixEffect, prefixGroup): the current rows of the two tables, the
-// stream sides' buffers, what each buffered record is and matched, when it
-// expires, and the task's stream time.
+// (prefixEffect, prefixGroup): the current rows of the two tables (and
+// which left rows point at a right key), the stream sides' buffers, what
+// each buffered record is and matched, when it expires, and the task's
+// stream time.
 const (
 	prefixSideRow = 'T' // table–table: side, join key → the side's row and position
+	prefixForeign = 'f' // foreign-key table–table: foreign key, left key → nothing
 	prefixBuffer  = 'b' // stream–stream: side, join key, time, id → nothing
 	prefixInfo    = 'i' // stream–stream: side, id → the record (see windowRecord)
 	prefixMatch   = 'm' // stream–stream: side, id, other side's id → nothing
