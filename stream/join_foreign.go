@@ -74,7 +74,7 @@ func (t *task) foreignLeft(r Record, st Store, kid []byte, row sql.Row, seq int6
 		}
 	}
 	if newFK != nil {
-		if err := st.Set(foreignIndexKey(newFK, kid), nil); err != nil {
+		if err := st.Set(foreignIndexKey(newFK, kid), present()); err != nil {
 			return err
 		}
 	}

@@ -21,11 +21,11 @@ import (
 // stream time.
 const (
 	prefixSideRow = 'T' // table–table: side, join key → the side's row and position
-	prefixForeign = 'f' // foreign-key table–table: foreign key, left key → nothing
-	prefixBuffer  = 'b' // stream–stream: side, join key, time, id → nothing
+	prefixForeign = 'f' // foreign-key table–table: foreign key, left key → present()
+	prefixBuffer  = 'b' // stream–stream: side, join key, time, id → present()
 	prefixInfo    = 'i' // stream–stream: side, id → the record (see windowRecord)
-	prefixMatch   = 'm' // stream–stream: side, id, other side's id → nothing
-	prefixExpiry  = 'x' // stream–stream: side, expiry time, id → nothing
+	prefixMatch   = 'm' // stream–stream: side, id, other side's id → present()
+	prefixExpiry  = 'x' // stream–stream: side, expiry time, id → present()
 	prefixTime    = 's' // stream–stream: the stream time
 )
 
@@ -213,3 +213,9 @@ func (t *task) processJoin(r Record, st Store, emit func(Output)) error {
 func isDelete(r Record) bool {
 	return r.Value == nil || string(r.Header(HeaderOp)) == OpRetract
 }
+
+// present is the value of an index entry, whose key says it all. It is a
+// byte, not empty: a state store's changelog carries each write as a
+// record, and an empty value is too close to a tombstone (a delete) to
+// trust every client to tell them apart.
+func present() []byte { return []byte{1} }

@@ -130,13 +130,13 @@ func (t *task) storeRecord(st Store, w *windowRecord, expiry int64) error {
 	if err := st.Set(infoKey(w.side, w.id), w.encode()); err != nil {
 		return err
 	}
-	if err := st.Set(expiryKey(w.side, expiry, w.id), nil); err != nil {
+	if err := st.Set(expiryKey(w.side, expiry, w.id), present()); err != nil {
 		return err
 	}
 	if w.kid == nil {
 		return nil // a NULL join key matches nothing: no need to find it
 	}
-	return st.Set(bufferKey(w), nil)
+	return st.Set(bufferKey(w), present())
 }
 
 // unbuffer takes a record out of the buffer and the expiry index.
@@ -152,10 +152,10 @@ func (t *task) unbuffer(st Store, w *windowRecord, expiry int64) error {
 
 // addMatch records that two records joined.
 func addMatch(st Store, a, b *windowRecord) error {
-	if err := st.Set(append(matchPrefix(a.side, a.id), b.id...), nil); err != nil {
+	if err := st.Set(append(matchPrefix(a.side, a.id), b.id...), present()); err != nil {
 		return err
 	}
-	return st.Set(append(matchPrefix(b.side, b.id), a.id...), nil)
+	return st.Set(append(matchPrefix(b.side, b.id), a.id...), present())
 }
 
 // matches lists the ids of the records a record joined with.
