@@ -17,7 +17,9 @@ import (
 // TestStreamStreamJoin: a stream–stream join compiled from SQL runs over
 // two co-partitioned topics of two partitions (the query's two inputs):
 // each order meets the payments of its key in the task of the key's
-// partition.
+// partition, even when the orders were buffered by an instance that
+// stopped and the payments come to one that restored its state from the
+// changelog.
 func TestStreamStreamJoin(t *testing.T) {
 	cfg := startBroker(t)
 	makeTopic(t, cfg, "orders", 2)
@@ -49,8 +51,16 @@ CREATE STREAM paid AS SELECT o.id, o.amount, p.paid FROM orders o
 			payments = append(payments, &kgo.Record{Topic: "payments", Key: key, Value: fmt.Appendf(nil, `{"paid":%d}`, 10*i), Timestamp: now})
 		}
 	}
-	produceRecords(t, cfg, append(orders, payments...))
-	start(t, cfg, "one", t.TempDir(), qs...)
+	produceRecords(t, cfg, orders)
+	first := start(t, cfg, "one", t.TempDir(), qs...)
+	waitFor(t, 60*time.Second, "the orders to be processed", func() bool {
+		return first.counter(t, "chaintap_engine_records_total") >= float64(len(orders))
+	})
+	if err := first.stop(); err != nil {
+		t.Fatal(err)
+	}
+	produceRecords(t, cfg, payments)
+	start(t, cfg, "two", t.TempDir(), qs...)
 	waitOutputs(t, cfg, qp.Sink.Topic, 5, 60*time.Second)
 	var got []string
 	err = kafka.ReadTopic(context.Background(), cfg, qp.Sink.Topic, 0, func(r *kgo.Record) error {
