@@ -105,9 +105,12 @@ func (t *task) processWindowJoin(r Record, st Store, emit func(Output)) error {
 // (if its identity was live: an update), stream time on, closed windows
 // out, the record in, and its pairs emitted.
 func (t *task) joinRecord(st Store, w window, rec *windowRecord, now int64, late bool, partners []*windowRecord, pairs []*derived, emit func(Output)) error {
-	changes, err := t.retractRecord(st, rec.side, rec.id)
-	if err != nil {
-		return err
+	var changes []*derived
+	if t.spec.join.retracting[rec.side] { // else its identity, an offset, is new
+		var err error
+		if changes, err = t.retractRecord(st, rec.side, rec.id); err != nil {
+			return err
+		}
 	}
 	if err := setStreamTime(st, now); err != nil {
 		return err
