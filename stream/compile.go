@@ -64,10 +64,11 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	for _, j := range p.Joins {
 		inputs = append(inputs, j.Right.Source.Topic)
 	}
-	retracting := p.From.Source.Kind == sql.Table || o.Retracting(p.From.Source.Topic)
+	join := newJoinSpec(p, o)
+	retracting := retractable(p.From, o) || join != nil && join.retracting[1]
 	block, index := chainColumns(p.From, o)
 	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds,
-		chainBlock: block, chainIndex: index}
+		chainBlock: block, chainIndex: index, join: join}
 	if p.Aggregate == nil || len(p.Rekey) == 0 {
 		front.mode = modeOf(p)
 		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
@@ -121,14 +122,12 @@ func modeOf(p *sql.QueryPlan) stageMode {
 
 // supported names what the engine cannot run yet.
 func supported(p *sql.QueryPlan) error {
+	if err := twoSidedSupported(p); err != nil {
+		return err
+	}
 	for _, j := range p.Joins {
-		switch {
-		case j.Type != sql.StreamTable:
-			return fmt.Errorf("%s joins: %w", j.Type, ErrUnsupported)
-		case j.LeftRekey || j.RightRekey:
-			if !singlePartition(p.From.Source, j.Right.Source) {
-				return fmt.Errorf("a join that needs a repartition (not on the stream's key) over topics of several partitions: %w", ErrUnsupported)
-			}
+		if (j.LeftRekey || j.RightRekey) && !singlePartition(p.From.Source, j.Right.Source) {
+			return fmt.Errorf("a join that needs a repartition (not on the stream's key) over topics of several partitions: %w", ErrUnsupported)
 		}
 	}
 	if a := p.Aggregate; a != nil && a.Window != nil && a.Window.Kind == sql.WindowSession {

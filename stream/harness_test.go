@@ -11,34 +11,58 @@ import (
 )
 
 // testDDL declares the sources of the operator tests: a stream whose
-// records can be retracted (as a chain's head-view topic), and a table.
+// records can be retracted (as a chain's head-view topic), and a table;
+// and a second of each, for the stream–stream and table–table joins.
 const testDDL = `
 CREATE STREAM ev (id VARCHAR KEY, g VARCHAR, v BIGINT, d DECIMAL(78,0), s VARCHAR, k VARCHAR, ts BIGINT)
   WITH (KAFKA_TOPIC='ev', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts');
 CREATE TABLE tb (k VARCHAR PRIMARY KEY, name VARCHAR, w BIGINT)
   WITH (KAFKA_TOPIC='tb', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE STREAM ev2 (id VARCHAR KEY, k VARCHAR, x BIGINT, ts BIGINT)
+  WITH (KAFKA_TOPIC='ev2', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='ts');
+CREATE TABLE tb2 (k VARCHAR PRIMARY KEY, label VARCHAR, z BIGINT)
+  WITH (KAFKA_TOPIC='tb2', VALUE_FORMAT='JSON', PARTITIONS=1);
 `
+
+// retractingTopic reports the test streams whose records can be retracted.
+func retractingTopic(topic string) bool { return topic == "ev" || topic == "ev2" }
 
 // compileQuery analyzes the DDL and one persistent query and compiles it.
 func compileQuery(t testing.TB, query string) (*sql.QueryPlan, []Query) {
 	t.Helper()
-	sts, err := sql.Parse(testDDL + query)
+	return compileWith(t, testDDL+query, Options{Retracting: retractingTopic})
+}
+
+// compileWith analyzes statements and compiles the last, a persistent
+// query.
+func compileWith(t testing.TB, statements string, o Options) (*sql.QueryPlan, []Query) {
+	t.Helper()
+	qp, err := planOf(statements)
 	if err != nil {
 		t.Fatal(err)
 	}
-	plans, err := sql.AnalyzeAll(sts, sql.MapCatalog{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	qp, ok := plans[len(plans)-1].(*sql.QueryPlan)
-	if !ok {
-		t.Fatalf("%s: not a query", query)
-	}
-	qs, err := Compile("Q", qp, Options{Retracting: func(topic string) bool { return topic == "ev" }})
+	qs, err := Compile("Q", qp, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return qp, qs
+}
+
+// planOf analyzes statements and returns the plan of the last, a query.
+func planOf(statements string) (*sql.QueryPlan, error) {
+	sts, err := sql.Parse(statements)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := sql.AnalyzeAll(sts, sql.MapCatalog{})
+	if err != nil {
+		return nil, err
+	}
+	qp, ok := plans[len(plans)-1].(*sql.QueryPlan)
+	if !ok {
+		return nil, fmt.Errorf("%s: not a query", statements)
+	}
+	return qp, nil
 }
 
 // memRun feeds a scenario's records to Local with offsets per topic, as

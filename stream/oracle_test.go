@@ -2,6 +2,7 @@ package stream
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -30,6 +31,16 @@ var oracleQueries = []struct{ name, sql string }{
 	{"join then aggregate", `CREATE TABLE o AS SELECT tb.name, COUNT(*) AS n, SUM(ev.v * tb.w) AS total FROM ev JOIN tb ON ev.k = tb.k GROUP BY tb.name EMIT CHANGES;`},
 	{"table filter", `CREATE TABLE o AS SELECT k, name, w FROM tb WHERE w > 3 EMIT CHANGES;`},
 	{"table aggregate", `CREATE TABLE o AS SELECT name, COUNT(*) AS n, SUM(w) AS sw FROM tb GROUP BY name EMIT CHANGES;`},
+	{"table-table inner join", `CREATE TABLE o AS SELECT tb.k, tb.name, tb2.label, tb.w * tb2.z AS wz FROM tb JOIN tb2 ON tb.k = tb2.k WHERE tb2.z <> 2 EMIT CHANGES;`},
+	{"table-table left join", `CREATE TABLE o AS SELECT tb.k, tb.name, tb.w, tb2.label, tb2.z FROM tb LEFT JOIN tb2 ON tb.k = tb2.k EMIT CHANGES;`},
+	{"table-table join then aggregate", `CREATE TABLE o AS SELECT tb2.label, COUNT(*) AS n, SUM(tb.w * tb2.z) AS s FROM tb JOIN tb2 ON tb.k = tb2.k GROUP BY tb2.label EMIT CHANGES;`},
+	{"foreign-key left join", `CREATE TABLE o AS SELECT tb2.k, tb2.label, tb2.z, tb.name, tb.w FROM tb2 LEFT JOIN tb ON tb2.label = tb.k EMIT CHANGES;`},
+	{"foreign-key inner join", `CREATE TABLE o AS SELECT tb2.k, tb.name, tb2.z * tb.w AS zw FROM tb2 JOIN tb ON tb2.label = tb.k WHERE tb.w > 0 EMIT CHANGES;`},
+	{"stream-stream inner join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev.v + ev2.x AS vx FROM ev JOIN ev2 WITHIN 10 SECONDS ON ev.k = ev2.k EMIT CHANGES;`},
+	{"stream-stream left join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev2.x FROM ev LEFT JOIN ev2 WITHIN (3 SECONDS, 8 SECONDS) GRACE PERIOD 2 SECONDS ON ev.k = ev2.k WHERE ev.v > 0 EMIT CHANGES;`},
+	{"stream-stream full join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev.v, ev2.x FROM ev FULL OUTER JOIN ev2 WITHIN (6 SECONDS, 2 SECONDS) GRACE PERIOD 1 SECOND ON ev.k = ev2.k EMIT CHANGES;`},
+	{"stream-stream join, windowed aggregate", `CREATE TABLE o AS SELECT ev.k, COUNT(*) AS n, COUNT(ev2.id) AS m, SUM(ev2.x) AS sx FROM ev LEFT JOIN ev2 WITHIN 4 SECONDS GRACE PERIOD 2 SECONDS ON ev.k = ev2.k WINDOW TUMBLING (SIZE 5 SECONDS) GROUP BY ev.k EMIT CHANGES;`},
+	{"stream-stream join then aggregate", `CREATE TABLE o AS SELECT ev.g, COUNT(*) AS n, SUM(ev2.x) AS sx, COUNT(ev2.id) AS m FROM ev LEFT JOIN ev2 WITHIN 5 SECONDS GRACE PERIOD 3 SECONDS ON ev.k = ev2.k GROUP BY ev.g EMIT CHANGES;`},
 }
 
 func TestOracle(t *testing.T) {
@@ -43,7 +54,7 @@ func TestOracle(t *testing.T) {
 			qp, stages := compileQuery(t, q.sql)
 			rng := rand.New(rand.NewPCG(seed, uint64(qi)))
 			for i := range scenarios {
-				feed := genFeed(rng, 10+rng.IntN(120))
+				feed := genFeed(rng, 10+rng.IntN(120), readsWide(qp))
 				run := newMemRun(t, stages)
 				for _, r := range feed {
 					run.feed(r)
@@ -67,43 +78,106 @@ func TestOracle(t *testing.T) {
 // genFeed makes a random history: new events, retractions of live ones
 // (a reorg orphaned their block), events re-included after a retraction
 // under the same key with new values (the replacement block), and table
-// upserts and deletes in between.
-func genFeed(rng *rand.Rand, n int) []Record {
+// upserts and deletes in between. With wide, the events and the table
+// changes are spread over two streams (ev, ev2) and two tables (tb, tb2),
+// for the joins of two streams or two tables, and a third of the events
+// come out of time order (up to 8 s early); without, the feed is what it
+// always was (the same random draws).
+func genFeed(rng *rand.Rand, n int, wide bool) []Record {
+	type feedStream struct {
+		topic, prefix string
+		gone          []string
+		next          int
+	}
+	type liveRecord struct {
+		s   *feedStream
+		key string
+	}
+	streams := []*feedStream{{topic: "ev", prefix: "x"}, {topic: "ev2", prefix: "y"}}
 	var feed []Record
-	var live, gone []string
+	var live []liveRecord
 	ts := int64(1_700_000_000_000)
-	next := 0
 	for range n {
 		ts += int64(rng.IntN(2500))
 		switch x := rng.IntN(20); {
 		case x < 11 || len(live) == 0:
-			key := fmt.Sprintf("x%d", next)
-			if len(gone) > 0 && rng.IntN(4) == 0 {
-				i := rng.IntN(len(gone))
-				key = gone[i]
-				gone = append(gone[:i], gone[i+1:]...)
-			} else {
-				next++
+			s := streams[0]
+			if wide && rng.IntN(2) == 0 {
+				s = streams[1]
 			}
-			live = append(live, key)
-			feed = append(feed, Record{Topic: "ev", Key: []byte(key), Value: eventJSON(rng, ts), Timestamp: ts,
+			key := fmt.Sprintf("%s%d", s.prefix, s.next)
+			if len(s.gone) > 0 && rng.IntN(4) == 0 {
+				i := rng.IntN(len(s.gone))
+				key = s.gone[i]
+				s.gone = append(s.gone[:i], s.gone[i+1:]...)
+			} else {
+				s.next++
+			}
+			live = append(live, liveRecord{s, key})
+			at := ts
+			if wide && rng.IntN(3) == 0 {
+				at -= int64(rng.IntN(8000)) // out of order, maybe too late to join
+			}
+			value := eventJSON(rng, at)
+			if s.topic == "ev2" {
+				value = event2JSON(rng, at)
+			}
+			feed = append(feed, Record{Topic: s.topic, Key: []byte(key), Value: value, Timestamp: at,
 				Headers: []Header{{Key: HeaderOp, Value: opUpsert}}})
 		case x < 15:
 			i := rng.IntN(len(live))
-			key := live[i]
+			lr := live[i]
 			live = append(live[:i], live[i+1:]...)
-			gone = append(gone, key)
-			feed = append(feed, Record{Topic: "ev", Key: []byte(key), Timestamp: ts, Headers: []Header{{Key: HeaderOp, Value: opRetract}}})
+			lr.s.gone = append(lr.s.gone, lr.key)
+			feed = append(feed, Record{Topic: lr.s.topic, Key: []byte(lr.key), Timestamp: ts, Headers: []Header{{Key: HeaderOp, Value: opRetract}}})
 		default:
-			key := []byte(fmt.Sprintf("k%d", rng.IntN(4)))
-			var v []byte
-			if rng.IntN(5) > 0 {
-				v = []byte(fmt.Sprintf(`{"name":"n%d","w":%d}`, rng.IntN(3), rng.IntN(6)))
-			}
-			feed = append(feed, Record{Topic: "tb", Key: key, Value: v, Timestamp: ts})
+			feed = append(feed, tableChange(rng, ts, wide && rng.IntN(2) == 0))
 		}
 	}
 	return feed
+}
+
+// tableChange is an upsert or a delete of tb (or tb2 when second).
+func tableChange(rng *rand.Rand, ts int64, second bool) Record {
+	key := []byte(fmt.Sprintf("k%d", rng.IntN(4)))
+	var v []byte
+	if rng.IntN(5) > 0 {
+		v = []byte(fmt.Sprintf(`{"name":"n%d","w":%d}`, rng.IntN(3), rng.IntN(6)))
+		if second {
+			// label is a foreign key into tb (k4: a key tb never has).
+			v = []byte(fmt.Sprintf(`{"label":"k%d","z":%d}`, rng.IntN(5), rng.IntN(6)))
+		}
+	}
+	topic := "tb"
+	if second {
+		topic = "tb2"
+	}
+	return Record{Topic: topic, Key: key, Value: v, Timestamp: ts}
+}
+
+// event2JSON is an ev2 value: its join key takes fewer values than ev's,
+// so that some ev records never find a partner.
+func event2JSON(rng *rand.Rand, ts int64) []byte {
+	x := strconv.Itoa(rng.IntN(20))
+	if rng.IntN(10) == 0 {
+		x = "null"
+	}
+	return []byte(fmt.Sprintf(`{"k":"k%d","x":%s,"ts":%d}`, rng.IntN(3), x, ts))
+}
+
+// readsWide reports whether a query reads the second stream or table.
+func readsWide(qp *sql.QueryPlan) bool {
+	for _, topic := range []string{"ev2", "tb2"} {
+		if qp.From.Source.Topic == topic {
+			return true
+		}
+		for _, j := range qp.Joins {
+			if j.Right.Source.Topic == topic {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func eventJSON(rng *rand.Rand, ts int64) []byte {
@@ -135,28 +209,58 @@ func describeFeed(feed []Record) string {
 // state, retraction or windowing code.
 func recompute(t testing.TB, qp *sql.QueryPlan, feed []Record) map[string]int {
 	t.Helper()
-	type kept struct {
-		row sql.Row
-		seq int64
+	rows := naiveRows(t, qp, feed)
+	out := map[string]int{}
+	if qp.Aggregate == nil {
+		for _, k := range rows {
+			o := mustEval(t, qp.Project, k.row)
+			out[fmt.Sprintf("%q=%s", outKey(t, qp, o, 0, false), sql.AppendJSON(nil, qp.Output, o))]++
+		}
+		return out
+	}
+	return naiveAggregate(t, qp, rows)
+}
+
+// kept is a row of the canonical input (after joins and WHERE) and its
+// position.
+type kept struct {
+	row sql.Row
+	seq int64
+}
+
+// survivors are the indexes of the stream upserts that no retraction
+// removes.
+func survivors(feed []Record) map[int]bool {
+	survivor := map[int]bool{}
+	liveAt := map[string]int{}
+	for i, r := range feed {
+		if r.Topic != "ev" && r.Topic != "ev2" {
+			continue
+		}
+		id := r.Topic + "/" + string(r.Key)
+		if r.Value == nil {
+			delete(survivor, liveAt[id])
+			continue
+		}
+		liveAt[id] = i
+		survivor[i] = true
+	}
+	return survivor
+}
+
+// naiveRows is the query's input rows over the canonical input.
+func naiveRows(t testing.TB, qp *sql.QueryPlan, feed []Record) []kept {
+	if len(qp.Joins) == 1 && qp.Joins[0].Type == sql.StreamStream {
+		return naiveWindowJoin(t, qp, feed, survivors(feed))
+	}
+	if len(qp.Joins) == 1 && qp.Joins[0].Type == sql.TableTable {
+		return naiveTableJoin(t, qp, feed)
 	}
 	var rows []kept
 	table := map[string]sql.Row{}
 	tableSeq := map[string]int64{}
 	offsets := map[string]int64{}
-	// survivors: the index of each event upsert that is never retracted.
-	survivor := map[int]bool{}
-	liveAt := map[string]int{}
-	for i, r := range feed {
-		if r.Topic != "ev" {
-			continue
-		}
-		if r.Value == nil {
-			delete(survivor, liveAt[string(r.Key)])
-			continue
-		}
-		liveAt[string(r.Key)] = i
-		survivor[i] = true
-	}
+	survivor := survivors(feed)
 	tbSrc := sourceOf(qp, "tb")
 	for i, r := range feed {
 		off := offsets[r.Topic]
@@ -188,14 +292,12 @@ func recompute(t testing.TB, qp *sql.QueryPlan, feed []Record) map[string]int {
 			}
 		}
 	}
+	return rows
+}
+
+// naiveAggregate groups and aggregates the rows from scratch.
+func naiveAggregate(t testing.TB, qp *sql.QueryPlan, rows []kept) map[string]int {
 	out := map[string]int{}
-	if qp.Aggregate == nil {
-		for _, k := range rows {
-			o := mustEval(t, qp.Project, k.row)
-			out[fmt.Sprintf("%q=%s", outKey(t, qp, o, 0, false), sql.AppendJSON(nil, qp.Output, o))]++
-		}
-		return out
-	}
 	a := qp.Aggregate
 	type group struct {
 		vals  sql.Row
@@ -304,6 +406,16 @@ func naiveWindows(w *sql.WindowSpec, ts int64) []int64 {
 }
 
 func eventTimeOf(qp *sql.QueryPlan, row sql.Row) int64 {
+	if len(qp.Joins) == 1 && qp.Joins[0].Type != sql.StreamTable {
+		// A two-sided join's row: the latest of its records' times.
+		latest := int64(math.MinInt64)
+		for _, s := range []*sql.Scan{qp.From, qp.Joins[0].Right} {
+			if v, ok := row[s.Offset+len(s.Source.Schema.Columns)+sql.PseudoRowtime].(int64); ok {
+				latest = max(latest, v)
+			}
+		}
+		return latest
+	}
 	v := row[qp.From.Offset+qp.From.TimestampColumn]
 	if qp.From.TimestampColumn < 0 {
 		v = row[qp.From.Offset+len(qp.From.Source.Schema.Columns)+sql.PseudoRowtime]

@@ -39,6 +39,8 @@ type stageSpec struct {
 	// index columns (in the scan row) when it is a chain topic, -1
 	// otherwise; chainIndex is -1 for blocks, alone in their block.
 	chainBlock, chainIndex int
+	// join: the stage's stream–stream or table–table join, nil when none.
+	join *joinSpec
 }
 
 // Store key spaces of a stage's task.
@@ -95,6 +97,9 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 	p := t.spec.plan
 	if t.spec.fromRepartition {
 		return t.processRepartitioned(r, st, emit)
+	}
+	if t.spec.join != nil {
+		return t.processJoin(r, st, emit)
 	}
 	if r.Topic != p.From.Source.Topic {
 		return t.updateTable(r, st, emit)
