@@ -16,6 +16,7 @@ import (
 
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/catalog"
+	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/contracts"
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/engine"
@@ -148,7 +149,7 @@ func sqlRate(b *testing.B, kcfg kafka.Config, n, i int) (rate, restore float64) 
 	if err != nil {
 		b.Fatal(err)
 	}
-	cat, err := catalog.New("", catalog.Chain{Name: "devchain", Contracts: contracts})
+	cat, err := catalog.New("", catalog.Chain{Name: "devchain", Contracts: contracts, ReorgWindow: config.DefaultReorgWindow})
 	if err != nil {
 		b.Fatal(err)
 	}

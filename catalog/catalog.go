@@ -16,11 +16,12 @@ type Catalog struct {
 	sources    sql.MapCatalog
 	retracting map[string]bool // by topic
 	chain      map[string]bool // topics the follower writes
+	window     map[string]int  // head-view topics: their chain's reorg window
 }
 
 // New declares the chains' streams.
 func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
-	c := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}, chain: map[string]bool{}}
+	c := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}, chain: map[string]bool{}, window: map[string]int{}}
 	for _, ch := range chains {
 		sts, err := sql.Parse(DDL(topicPrefix, ch))
 		if err != nil {
@@ -37,6 +38,7 @@ func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
 			c.chain[src.Topic] = true
 			if !strings.HasSuffix(src.Name, "_CONFIRMED") {
 				c.retracting[src.Topic] = true
+				c.window[src.Topic] = ch.ReorgWindow
 			}
 		}
 	}
@@ -63,6 +65,11 @@ func (c *Catalog) Add(src *sql.Source, inputs ...string) {
 
 // Retracting reports whether records of topic can be retracted.
 func (c *Catalog) Retracting(topic string) bool { return c.retracting[topic] }
+
+// ReorgWindow is how many blocks below the newest one a retraction of
+// topic's records can reach: its chain's reorg window for a head-view
+// topic, 0 (unbounded, or never retracted) for any other.
+func (c *Catalog) ReorgWindow(topic string) int64 { return int64(c.window[topic]) }
 
 // SecondsTimestamp reports whether topic's TIMESTAMP column counts
 // seconds: the chain topics' block timestamps.

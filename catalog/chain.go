@@ -23,6 +23,11 @@ type Chain struct {
 	// Contracts are the ABIs its events are decoded with (configured
 	// contracts and the standard token interfaces).
 	Contracts []decode.Contract
+	// ReorgWindow is the follower's reorg_window: no retraction on the
+	// head view reaches more than this many blocks below the newest
+	// block seen. 0: unknown, and state kept for retraction is never
+	// dropped.
+	ReorgWindow int
 }
 
 // amount is the SQL type of chain integers that can exceed 64 bits

@@ -88,6 +88,7 @@ func (c *Catalog) compileQuery(p *sql.QueryPlan, st sql.Statement, opts stream.O
 	opts.Retracting = c.Retracting
 	opts.SecondsTimestamp = c.SecondsTimestamp
 	opts.ChainPosition = c.ChainPosition
+	opts.ReorgWindow = c.ReorgWindow
 	stages, err := stream.Compile(id, p, opts)
 	if err != nil {
 		return Query{}, err

@@ -115,13 +115,18 @@ func Defaults() Config {
 	}
 }
 
+// DefaultReorgWindow is a chain's reorg_window when it sets none: how many
+// recent headers the follower keeps to resolve a reorg, and so how deep
+// a retraction on the head view can reach.
+const DefaultReorgWindow = 128
+
 // ChainDefaults fills what a chain left out.
 func (c *Chain) defaults() {
 	if c.Type == "" {
 		c.Type = "evm"
 	}
 	if c.ReorgWindow == 0 {
-		c.ReorgWindow = 128
+		c.ReorgWindow = DefaultReorgWindow
 	}
 	if c.Confirmations == nil && c.ConfirmTag == "" {
 		n := uint64(12)

@@ -41,6 +41,9 @@ func (t *task) aggregate(old, cur *effect, st Store, emit func(Output)) error {
 			if err := tg.state.apply(pr.args, seq, sign); err != nil {
 				return fmt.Errorf("query %s group %v: %w", t.spec.id, pr.group, err)
 			}
+			if final, ok := t.spec.finality.below(seq); ok && sign > 0 {
+				tg.state.compact(final)
+			}
 			if err := t.saveGroup(st, key, tg.state); err != nil {
 				return err
 			}

@@ -30,6 +30,11 @@ type Options struct {
 	// ethereum-etl writes it. Windows and output timestamps use it times
 	// 1000.
 	SecondsTimestamp func(topic string) bool
+	// ReorgWindow is how many blocks below the newest block seen a
+	// retraction of a chain topic's records can reach (the follower's
+	// reorg window); 0 or nil: unbounded. Aggregates over a chain topic
+	// drop what they keep for retracting records below that depth.
+	ReorgWindow func(topic string) int64
 }
 
 // Counter is what Options.Errors needs of a metric (prometheus.Counter
@@ -67,8 +72,9 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	join := newJoinSpec(p, o)
 	retracting := retractable(p.From, o) || join != nil && join.retracting[1]
 	block, index := chainColumns(p.From, o)
+	final := newFinality(p, o, retracting, join, block)
 	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds,
-		chainBlock: block, chainIndex: index, join: join}
+		chainBlock: block, chainIndex: index, join: join, finality: final}
 	if p.Aggregate == nil || len(p.Rekey) == 0 {
 		front.mode = modeOf(p)
 		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
@@ -78,7 +84,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	// The second stage remembers nothing per input: a retraction on the
 	// repartition topic carries what it takes back (see rekey).
 	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, errCount: o.Errors,
-		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1}
+		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1, finality: final}
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
 		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},

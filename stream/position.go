@@ -25,8 +25,8 @@ func (t *task) position(r Record, row sql.Row) int64 {
 		if t.spec.chainIndex >= 0 {
 			i, okI = row[t.spec.chainIndex].(int64)
 		}
-		if okB && okI && b >= 0 && i >= 0 && i < 1<<20 {
-			return b<<20 | i
+		if okB && okI && b >= 0 && i >= 0 && i < 1<<positionShift {
+			return b<<positionShift | i
 		}
 	}
 	return r.Offset

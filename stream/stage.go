@@ -39,6 +39,8 @@ type stageSpec struct {
 	// index columns (in the scan row) when it is a chain topic, -1
 	// otherwise; chainIndex is -1 for blocks, alone in their block.
 	chainBlock, chainIndex int
+	// finality: which inputs can no longer be retracted.
+	finality finality
 	// join: the stage's stream–stream or table–table join, nil when none.
 	join *joinSpec
 }

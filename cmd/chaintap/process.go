@@ -139,7 +139,9 @@ func compileStatements(cfg config.Config, kcfg kafka.Config, text string, reg pr
 func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
 	if len(chains) == 0 {
 		contracts, err := demoContracts()
-		return []catalog.Chain{{Name: "devchain", Contracts: contracts}}, err
+		// The devchain as up and ingest --url follow it: with the
+		// default reorg window.
+		return []catalog.Chain{{Name: "devchain", Contracts: contracts, ReorgWindow: config.DefaultReorgWindow}}, err
 	}
 	var out []catalog.Chain
 	for _, ch := range chains {
@@ -147,7 +149,11 @@ func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts})
+		window := ch.ReorgWindow
+		if window == 0 {
+			window = config.DefaultReorgWindow
+		}
+		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts, ReorgWindow: window})
 	}
 	return out, nil
 }
