@@ -72,9 +72,10 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	join := newJoinSpec(p, o)
 	retracting := retractable(p.From, o) || join != nil && join.retracting[1]
 	block, index := chainColumns(p.From, o)
-	final := newFinality(p, o, retracting, join, block)
+	fin := newFinality(p, o, retracting, join, block)
 	front := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, retracting: retracting, errCount: o.Errors, seconds: seconds,
-		chainBlock: block, chainIndex: index, join: join, finality: final}
+		chainBlock: block, chainIndex: index, join: join, finality: fin}
+	front.final = newFinalSpec(p, retracting)
 	if p.Aggregate == nil || len(p.Rekey) == 0 {
 		front.mode = modeOf(p)
 		return []Query{{ID: id, Inputs: inputs, Outputs: []TopicSpec{sink, errs}, NewProcessor: front.processor}}, nil
@@ -84,7 +85,8 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	// The second stage remembers nothing per input: a retraction on the
 	// repartition topic carries what it takes back (see rekey).
 	back := &stageSpec{id: id, plan: p, errorsTopic: errorsTopic, errCount: o.Errors,
-		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1, finality: final}
+		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1, finality: fin}
+	back.final = front.final // retractions reach it through the repartition topic
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
 		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},
@@ -139,10 +141,7 @@ func supported(p *sql.QueryPlan) error {
 	if a := p.Aggregate; a != nil && a.Window != nil && a.Window.Kind == sql.WindowSession {
 		return fmt.Errorf("SESSION windows: %w", ErrUnsupported)
 	}
-	if p.Emit == sql.EmitFinal {
-		return fmt.Errorf("EMIT FINAL: %w", ErrUnsupported)
-	}
-	return nil
+	return finalSupported(p)
 }
 
 // singlePartition reports whether every source has one partition: then

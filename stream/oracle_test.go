@@ -41,6 +41,11 @@ var oracleQueries = []struct{ name, sql string }{
 	{"stream-stream full join", `CREATE STREAM o AS SELECT ev.k, ev.id, ev2.id AS id2, ev.v, ev2.x FROM ev FULL OUTER JOIN ev2 WITHIN (6 SECONDS, 2 SECONDS) GRACE PERIOD 1 SECOND ON ev.k = ev2.k EMIT CHANGES;`},
 	{"stream-stream join, windowed aggregate", `CREATE TABLE o AS SELECT ev.k, COUNT(*) AS n, COUNT(ev2.id) AS m, SUM(ev2.x) AS sx FROM ev LEFT JOIN ev2 WITHIN 4 SECONDS GRACE PERIOD 2 SECONDS ON ev.k = ev2.k WINDOW TUMBLING (SIZE 5 SECONDS) GROUP BY ev.k EMIT CHANGES;`},
 	{"stream-stream join then aggregate", `CREATE TABLE o AS SELECT ev.g, COUNT(*) AS n, SUM(ev2.x) AS sx, COUNT(ev2.id) AS m FROM ev LEFT JOIN ev2 WITHIN 5 SECONDS GRACE PERIOD 3 SECONDS ON ev.k = ev2.k GROUP BY ev.g EMIT CHANGES;`},
+	{"emit final tumbling", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, SUM(v) AS sv, LATEST_BY_OFFSET(s) AS ls, WINDOWSTART AS ws, WINDOWEND AS we FROM ev WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 3 SECONDS) GROUP BY g EMIT FINAL;`},
+	{"emit final hopping", `CREATE TABLE o AS SELECT g, COUNT(*) AS n, MIN(v) AS mn, COLLECT_SET(s) AS cs FROM ev WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 4 SECONDS, GRACE PERIOD 2 SECONDS) WHERE v > 0 GROUP BY g HAVING COUNT(*) > 1 EMIT FINAL;`},
+	{"emit final on the key", `CREATE TABLE o AS SELECT id, COUNT(*) AS n, LATEST_BY_OFFSET(v) AS lv FROM ev WINDOW TUMBLING (SIZE 5 SECONDS, GRACE PERIOD 1 SECOND) GROUP BY id EMIT FINAL;`},
+	{"emit final, default grace", `CREATE TABLE o AS SELECT k, COUNT(*) AS n, MAX(v) AS mx FROM ev WINDOW TUMBLING (SIZE 20 SECONDS) GROUP BY k EMIT FINAL;`},
+	{"emit final after a join", `CREATE TABLE o AS SELECT tb.name, COUNT(*) AS n, SUM(ev.v * tb.w) AS total FROM ev JOIN tb ON ev.k = tb.k WINDOW HOPPING (SIZE 6 SECONDS, ADVANCE BY 3 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY tb.name EMIT FINAL;`},
 }
 
 func TestOracle(t *testing.T) {
@@ -55,6 +60,9 @@ func TestOracle(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, uint64(qi)))
 			for i := range scenarios {
 				feed := genFeed(rng, 10+rng.IntN(120), readsWide(qp))
+				if qp.Emit == sql.EmitFinal {
+					feed = finalFeed(rng, feed)
+				}
 				run := newMemRun(t, stages)
 				for _, r := range feed {
 					run.feed(r)
@@ -209,6 +217,9 @@ func describeFeed(feed []Record) string {
 // state, retraction or windowing code.
 func recompute(t testing.TB, qp *sql.QueryPlan, feed []Record) map[string]int {
 	t.Helper()
+	if qp.Emit == sql.EmitFinal {
+		return naiveFinal(t, qp, feed)
+	}
 	rows := naiveRows(t, qp, feed)
 	out := map[string]int{}
 	if qp.Aggregate == nil {
@@ -297,6 +308,12 @@ func naiveRows(t testing.TB, qp *sql.QueryPlan, feed []Record) []kept {
 
 // naiveAggregate groups and aggregates the rows from scratch.
 func naiveAggregate(t testing.TB, qp *sql.QueryPlan, rows []kept) map[string]int {
+	return naiveAggregateIn(t, qp, rows, func(k kept) []int64 { return naiveWindows(qp.Aggregate.Window, eventTimeOf(qp, k.row)) })
+}
+
+// naiveAggregateIn is naiveAggregate with each row counted in the windows
+// windows gives (of a windowed aggregation).
+func naiveAggregateIn(t testing.TB, qp *sql.QueryPlan, rows []kept, windows func(kept) []int64) map[string]int {
 	out := map[string]int{}
 	a := qp.Aggregate
 	type group struct {
@@ -309,7 +326,7 @@ func naiveAggregate(t testing.TB, qp *sql.QueryPlan, rows []kept) map[string]int
 		vals := mustEval(t, a.GroupBy, k.row)
 		starts := []int64{0}
 		if a.Window != nil {
-			starts = naiveWindows(a.Window, eventTimeOf(qp, k.row))
+			starts = windows(k)
 		}
 		for _, s := range starts {
 			id := fmt.Sprint(vals, "@", s)

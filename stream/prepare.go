@@ -164,12 +164,13 @@ func windowStarts(w *sql.WindowSpec, ts int64) []int64 {
 	if w.Kind == sql.WindowHopping {
 		advance = w.Advance
 	}
-	last := ts - mod(ts, advance)
+	// The first multiple of advance after ts - size (SIZE need not be a
+	// multiple of ADVANCE BY).
+	first := ts - w.Size + 1
+	first += mod(-first, advance)
 	var out []int64
-	for s := last - w.Size + advance; s <= last; s += advance {
-		if s+w.Size > ts {
-			out = append(out, s)
-		}
+	for s := first; s <= ts; s += advance {
+		out = append(out, s)
 	}
 	return out
 }

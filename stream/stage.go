@@ -43,6 +43,8 @@ type stageSpec struct {
 	finality finality
 	// join: the stage's stream–stream or table–table join, nil when none.
 	join *joinSpec
+	// final: the aggregation's EMIT FINAL settings, nil when it emits changes.
+	final *finalSpec
 }
 
 // Store key spaces of a stage's task.
@@ -148,9 +150,9 @@ func (t *task) processRepartitioned(r Record, st Store, emit func(Output)) error
 	}
 	e := &effect{seq: t.position(r, nil), out: out}
 	if string(r.Header(HeaderOp)) == OpRetract {
-		return t.aggregate(e, nil, st, emit)
+		return t.apply(r.Header(HeaderID), e, nil, st, emit)
 	}
-	return t.aggregate(nil, e, st, emit)
+	return t.apply(r.Header(HeaderID), nil, e, st, emit)
 }
 
 // contribution is what r contributes: its row (after joins, nil when
@@ -216,6 +218,9 @@ func (t *task) apply(id []byte, old, cur *effect, st Store, emit func(Output)) e
 		t.rekey(id, old, cur, emit)
 		return nil
 	case modeAggregate:
+		if t.spec.final != nil {
+			return t.aggregateFinal(id, old, cur, st, emit)
+		}
 		return t.aggregate(old, cur, st, emit)
 	default:
 		t.project(id, old, cur, emit)
