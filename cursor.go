@@ -15,6 +15,21 @@ type Cursor struct {
 	// ConfirmedSet is false until the first block was confirmed.
 	Confirmed    uint64 `json:"confirmed"`
 	ConfirmedSet bool   `json:"confirmed_set"`
+	// StoppedOn is the confirmed reorg the follower stopped on
+	// (PolicyStop), until it is accepted or corrected: while it is set the
+	// confirmed view holds blocks of the losing branch.
+	StoppedOn *Reorg `json:"stopped_on,omitempty"`
+}
+
+// Retractable returns the blocks whose published records may still have to
+// be retracted: the window's, and the confirmed blocks of the reorg the
+// follower stopped on.
+func (c *Cursor) Retractable() []Header {
+	out := append([]Header(nil), c.Window...)
+	if c.StoppedOn != nil {
+		out = append(out, c.StoppedOn.OrphanedConfirmed()...)
+	}
+	return out
 }
 
 // Head returns the cursor's head and whether there is one.
