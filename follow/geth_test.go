@@ -11,7 +11,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/devchain"
@@ -120,7 +119,7 @@ func TestGethDev(t *testing.T) {
 	head = caughtUp()
 	ingesttest.CheckHeadView(t, kcfg, topics, src, 0, head)
 	checkAgainstGeth(t, ec, kcfg, topics, head)
-	if n := testutil.ToFloat64(metrics.Reorgs("geth")); n < 1 {
+	if n := metrics.Reorgs("geth"); n < 1 {
 		t.Fatalf("debug_setHead made no reorg the follower noticed (%v)", n)
 	}
 	cancel()

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
@@ -140,7 +138,7 @@ func (h *harness) check() {
 	}
 }
 
-func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }
+func (h *harness) metricsReorgs() float64 { return h.metrics.Reorgs(chainName) }
 
 func bigInt(n int64) *big.Int { return big.NewInt(n) }
 

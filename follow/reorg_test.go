@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/internal/testseed"
 )
@@ -47,7 +45,7 @@ func TestScriptedReorgs(t *testing.T) {
 		h.waitCaughtUp()
 		h.check()
 		reorgs++
-		if got := testutil.ToFloat64(h.metricsReorgs()); got != reorgs {
+		if got := h.metricsReorgs(); got != reorgs {
 			t.Fatalf("after the depth-%d fork the follower counted %v reorgs, want %v", depth, got, reorgs)
 		}
 	}
@@ -102,7 +100,7 @@ func TestRandomReorgs(t *testing.T) {
 	}
 	h.waitCaughtUp()
 	h.check()
-	if got := testutil.ToFloat64(h.metricsReorgs()); got < float64(scenarios)*0.9 {
+	if got := h.metricsReorgs(); got < float64(scenarios)*0.9 {
 		t.Fatalf("only %v reorgs seen in %d scenarios", got, scenarios)
 	}
 }
