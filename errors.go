@@ -56,7 +56,7 @@ type ConfirmedReorgError struct {
 }
 
 func (e *ConfirmedReorgError) Error() string {
-	hit := e.Reorg.OrphanedConfirmed()
+	hit := e.Reorg.OrphanedConfirmed
 	from, to := Header{}, Header{}
 	if len(hit) > 0 {
 		from, to = hit[len(hit)-1], hit[0]

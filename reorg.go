@@ -46,6 +46,11 @@ type Reorg struct {
 	// false before the first block was confirmed).
 	ConfirmedHit  bool   `json:"confirmed_hit"`
 	ConfirmedUpTo uint64 `json:"confirmed_up_to"`
+	// OrphanedConfirmed, when ConfirmedHit, are the blocks the confirmed
+	// view holds above the common ancestor, newest first: what a
+	// correction retracts. Besides the orphaned blocks that were confirmed
+	// it lists the orphans of an earlier accepted reorg still there.
+	OrphanedConfirmed []Header `json:"orphaned_confirmed,omitempty"`
 	// Policy is what was done about a confirmed hit ("" without one).
 	Policy ConfirmedReorgPolicy `json:"on_confirmed_reorg,omitempty"`
 }
@@ -63,21 +68,6 @@ func (r *Reorg) ID() string {
 // FirstOrphaned is the number of the oldest orphaned block: the height at
 // which the branches part.
 func (r *Reorg) FirstOrphaned() uint64 { return r.CommonAncestor.Number + 1 }
-
-// OrphanedConfirmed returns the orphaned blocks that had been published to
-// the confirmed view, newest first.
-func (r *Reorg) OrphanedConfirmed() []Header {
-	if !r.ConfirmedHit {
-		return nil
-	}
-	var out []Header
-	for _, h := range r.Orphaned {
-		if h.Number <= r.ConfirmedUpTo {
-			out = append(out, h)
-		}
-	}
-	return out
-}
 
 // Correction is a confirmed block a reorg orphaned, to be retracted from
 // the confirmed view (PolicyCorrect). Reorg is the reorg's ID.

@@ -69,7 +69,7 @@ func TestConfirmedReorgError(t *testing.T) {
 		!r.ConfirmedHit || r.ConfirmedUpTo != head-3 || r.Policy != chaintap.PolicyStop || r.DetectedAtHead != old[0] || len(r.New) == 0 {
 		t.Fatalf("reorg = %+v; want depth 6 above %d, orphaning %+v, confirmed up to %d", r, head-6, old, head-3)
 	}
-	if got := len(r.OrphanedConfirmed()); got != 3 {
+	if got := len(r.OrphanedConfirmed); got != 3 {
 		t.Fatalf("%d orphaned confirmed blocks, want 3", got)
 	}
 	topics := kafka.TopicsFor("", chainName)
@@ -118,5 +118,39 @@ func TestReorgTooDeepError(t *testing.T) {
 	}
 	if deep.Chain != chainName || deep.Head != old[0] || deep.Oldest != head-3 || deep.OldestHash != old[3].Hash {
 		t.Fatalf("error %+v; want head %+v, oldest %d %s", deep, old[0], head-3, old[3].Hash)
+	}
+}
+
+// TestAcceptThenCorrect: the follower stops on a confirmed reorg and is
+// restarted accepting it (its orphans stay in the confirmed view) with
+// PolicyCorrect for what comes next. A deeper reorg then hits confirmed
+// blocks below the accepted ones: the correction retracts the accepted
+// orphans too, and both views fold to the canonical chain.
+func TestAcceptThenCorrect(t *testing.T) {
+	h := deepReorgHarness(t, follow.Config{Chain: chainName, Window: 32, Confirmations: 3, From: &zero})
+	orphan(t, h, 6)
+	var cr *chaintap.ConfirmedReorgError
+	if err := h.stopped(); !errors.As(err, &cr) {
+		t.Fatalf("follower returned %v, want a *chaintap.ConfirmedReorgError", err)
+	}
+	first := cr.Reorg.FirstOrphaned()
+	h.fcfg.AcceptReorg, h.fcfg.OnConfirmedReorg = &first, chaintap.PolicyCorrect
+	h.start()
+	h.waitCaughtUp()
+	orphan(t, h, 10)
+	h.waitCaughtUp()
+	h.checkCorrected()
+	recs := ingesttest.Reorgs(t, h.kcfg, kafka.TopicsFor("", chainName))
+	last := recs[len(recs)-1]
+	accepted := 0
+	for _, o := range last.OrphanedConfirmed {
+		for _, a := range cr.Reorg.OrphanedConfirmed {
+			if o == a {
+				accepted++
+			}
+		}
+	}
+	if len(recs) != 2 || last.Policy != chaintap.PolicyCorrect || accepted != len(cr.Reorg.OrphanedConfirmed) {
+		t.Fatalf("reorg records %+v; want a second, corrected, that retracts the %d accepted orphans", recs, len(cr.Reorg.OrphanedConfirmed))
 	}
 }

@@ -99,7 +99,7 @@ func randomReorgs(t *testing.T, seed uint64, cfg follow.Config, shallow bool) {
 			return false
 		}
 		stops++
-		for _, o := range cr.Reorg.OrphanedConfirmed() {
+		for _, o := range cr.Reorg.OrphanedConfirmed {
 			accepted[o.Hash] = true
 		}
 		first := cr.Reorg.FirstOrphaned()

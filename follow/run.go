@@ -24,8 +24,10 @@ type run struct {
 	reorgs  []chaintap.Reorg
 	correct []chaintap.Correction
 	// stoppedOn is the confirmed reorg the follower stopped on, carried
-	// in the cursor until it is accepted or corrected.
+	// in the cursor until it is accepted or corrected; accepted are the
+	// orphans the confirmed view keeps after an acceptance (Cursor.Accepted).
 	stoppedOn *chaintap.Reorg
+	accepted  []chaintap.Header
 	// cache holds the published, not yet confirmed blocks by number: one
 	// per height, since a reorg takes its orphans out. Below the tracker's
 	// window a cached block is canonical (a reorg that deep stops the
@@ -50,7 +52,7 @@ func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, erro
 		f.log.Info("no cursor: starting", "from", r.start, "node_head", head)
 		return r, nil
 	}
-	r.start, r.confirmed, r.confSet = cur.Start, cur.Confirmed, cur.ConfirmedSet
+	r.start, r.confirmed, r.confSet, r.accepted = cur.Start, cur.Confirmed, cur.ConfirmedSet, cur.Accepted
 	r.tracker = NewTracker(f.cfg.Chain, f.cfg.Window, cur.Window)
 	h, _ := r.tracker.Head()
 	f.log.Info("resuming from the cursor", "head", h.Number, "hash", h.Hash, "confirmed", cur.Confirmed, "node_head", head)
@@ -168,13 +170,44 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 
 // describe is the record of the reorg plan resolved from head.
 func (r *run) describe(plan Plan, head chaintap.Header) chaintap.Reorg {
-	oldest := plan.Orphaned[len(plan.Orphaned)-1]
-	return chaintap.Reorg{
+	ev := chaintap.Reorg{
 		Type: chaintap.KindReorg, Chain: r.cfg.Chain, Depth: len(plan.Orphaned),
 		CommonAncestor: plan.Ancestor, Orphaned: plan.Orphaned, New: plan.New,
-		DetectedAtHead: head, NodeHead: r.target,
-		ConfirmedHit: r.confSet && oldest.Number <= r.confirmed, ConfirmedUpTo: r.confirmed,
+		DetectedAtHead: head, NodeHead: r.target, ConfirmedUpTo: r.confirmed,
 	}
+	ev.OrphanedConfirmed, ev.ConfirmedHit = r.orphanedConfirmed(plan)
+	if !ev.ConfirmedHit {
+		ev.OrphanedConfirmed = nil
+	}
+	return ev
+}
+
+// orphanedConfirmed returns what the confirmed view holds above the plan's
+// ancestor, newest first, and whether the plan orphaned any of it. At a
+// height where an accepted orphan stays, that orphan is what the view
+// holds (and orphaning the window's block there hits nothing confirmed).
+func (r *run) orphanedConfirmed(plan Plan) ([]chaintap.Header, bool) {
+	if !r.confSet {
+		return nil, false
+	}
+	orphaned := map[uint64]chaintap.Header{}
+	for _, h := range plan.Orphaned {
+		orphaned[h.Number] = h
+	}
+	accepted := map[uint64]chaintap.Header{}
+	for _, h := range r.accepted {
+		accepted[h.Number] = h
+	}
+	var held []chaintap.Header
+	hit := false
+	for n := r.confirmed; n > plan.Ancestor.Number; n-- {
+		if h, ok := accepted[n]; ok {
+			held = append(held, h)
+		} else if h, ok := orphaned[n]; ok {
+			held, hit = append(held, h), true
+		}
+	}
+	return held, hit
 }
 
 // pending reports whether something awaits a batch even without new
@@ -264,7 +297,8 @@ func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
 	}
 	batch := chaintap.Batch{
 		Chain: r.cfg.Chain, Retract: r.retract, Reorgs: r.reorgs, Correct: r.correct, Apply: apply, Confirm: confirm, Origin: origin,
-		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet, StoppedOn: r.stoppedOn},
+		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet,
+			StoppedOn: r.stoppedOn, Accepted: r.acceptedInWindow()},
 	}
 	if err := r.pub.Publish(ctx, batch); err != nil {
 		return err

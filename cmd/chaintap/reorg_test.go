@@ -62,7 +62,7 @@ func TestGethConfirmedReorgStop(t *testing.T) {
 		t.Fatalf("exit code %d:\n%s", code, errOut)
 	}
 	accepted := map[string]bool{}
-	for _, h := range recs[0].OrphanedConfirmed() {
+	for _, h := range recs[0].OrphanedConfirmed {
 		accepted[h.Hash] = true
 	}
 	head, confirmed := gt.cursor(t)
