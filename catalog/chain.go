@@ -23,6 +23,10 @@ type Chain struct {
 	// Contracts are the ABIs its events are decoded with (configured
 	// contracts and the standard token interfaces).
 	Contracts []decode.Contract
+	// CorrectsConfirmed says its confirmed views carry retractions too:
+	// the follower corrects a reorg deeper than the confirmations
+	// (on_confirmed_reorg: correct).
+	CorrectsConfirmed bool
 }
 
 // amount is the SQL type of chain integers that can exceed 64 bits

@@ -147,7 +147,7 @@ func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts})
+		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts, CorrectsConfirmed: ch.OnConfirmedReorg == "correct"})
 	}
 	return out, nil
 }
