@@ -337,6 +337,7 @@ func (r *run) committed(b chaintap.Batch) {
 	r.metrics.blocks.WithLabelValues(chain, "head", "upsert").Add(float64(len(b.Apply)))
 	r.metrics.blocks.WithLabelValues(chain, "head", "retract").Add(float64(len(b.Retract)))
 	r.metrics.blocks.WithLabelValues(chain, "confirmed", "upsert").Add(float64(len(b.Confirm)))
+	r.metrics.blocks.WithLabelValues(chain, "confirmed", "retract").Add(float64(len(b.Correct)))
 	if r.onProgress != nil {
 		r.onProgress(Progress{Head: head.Number, HeadHash: head.Hash, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
 	}
