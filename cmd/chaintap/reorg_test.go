@@ -73,6 +73,34 @@ func TestGethConfirmedReorgStop(t *testing.T) {
 	ingesttest.CheckConfirmedAccepting(t, gt.kcfg, topics, gt.src, 0, confirmed, accepted)
 }
 
+// TestGethConfirmedReorgStopThenCorrect: the follower stops on the rewind,
+// and the configuration switch (on_confirmed_reorg: correct) is the way
+// on: after the restart both views fold to the canonical chain.
+func TestGethConfirmedReorgStopThenCorrect(t *testing.T) {
+	gt := newGethReorg(t, "stop")
+	head, _ := gt.g.Head(t)
+	gt.g.SetHead(t, head-6)
+	gt.send.Resync(t)
+	gt.send.Send(t, 4)
+	if code, errOut := gt.run.wait(t); code != exitConfirmedReorg {
+		t.Fatalf("exit code %d, stderr:\n%s", code, errOut)
+	}
+	gt.configure(t, "correct")
+	gt.start()
+	gt.send.Send(t, 5)
+	gt.caughtUp(t)
+	if code, errOut := gt.run.stop(); code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, errOut)
+	}
+	topics := kafka.TopicsFor("", "geth")
+	head, confirmed := gt.cursor(t)
+	if confirmed != head-3 {
+		t.Fatalf("confirmed up to %d with the head at %d and 3 confirmations", confirmed, head)
+	}
+	ingesttest.CheckHeadView(t, gt.kcfg, topics, gt.src, 0, head)
+	ingesttest.CheckConfirmedFolded(t, gt.kcfg, topics, gt.src, 0, confirmed)
+}
+
 // TestGethConfirmedReorgCorrect: the same rewind with on_confirmed_reorg:
 // correct; the follower goes on, and both views fold to the canonical chain.
 func TestGethConfirmedReorgCorrect(t *testing.T) {
@@ -101,12 +129,13 @@ func TestGethConfirmedReorgCorrect(t *testing.T) {
 // gethReorg is geth --dev with 12 blocks, followed by `chaintap ingest`
 // with 3 confirmations, caught up.
 type gethReorg struct {
-	g    *gethtest.Geth
-	send *gethtest.Sender
-	src  *evm.Source
-	kcfg kafka.Config
-	args []string
-	run  *ingestRun
+	g      *gethtest.Geth
+	send   *gethtest.Sender
+	src    *evm.Source
+	kcfg   kafka.Config
+	config string // the configuration file's path
+	args   []string
+	run    *ingestRun
 }
 
 func newGethReorg(t *testing.T, policy string) *gethReorg {
@@ -116,12 +145,9 @@ func newGethReorg(t *testing.T, policy string) *gethReorg {
 	gt := &gethReorg{g: gethtest.Start(t), kcfg: ingesttest.Broker(t)}
 	gt.send = gt.g.NewSender(t)
 	gt.send.Send(t, 12)
-	cfg := filepath.Join(t.TempDir(), "chaintap.yaml")
-	yaml := fmt.Sprintf("chains:\n  - name: geth\n    url: %s\n    from: 0\n    confirmations: 3\n    reorg_window: 32\n    on_confirmed_reorg: %s\n", gt.g.WS, policy)
-	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	gt.args = []string{"ingest", "-c", cfg, "--brokers", gt.kcfg.Brokers[0], "--log-level", "warn"}
+	gt.config = filepath.Join(t.TempDir(), "chaintap.yaml")
+	gt.configure(t, policy)
+	gt.args = []string{"ingest", "-c", gt.config, "--brokers", gt.kcfg.Brokers[0], "--log-level", "warn"}
 	src, err := evm.Dial(context.Background(), evm.Config{Chain: "geth", URL: gt.g.HTTP}, ingesttest.Logger(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +157,15 @@ func newGethReorg(t *testing.T, policy string) *gethReorg {
 	gt.start()
 	gt.caughtUp(t)
 	return gt
+}
+
+// configure writes the configuration: 3 confirmations, the policy given.
+func (gt *gethReorg) configure(t *testing.T, policy string) {
+	t.Helper()
+	yaml := fmt.Sprintf("chains:\n  - name: geth\n    url: %s\n    from: 0\n    confirmations: 3\n    reorg_window: 32\n    on_confirmed_reorg: %s\n", gt.g.WS, policy)
+	if err := os.WriteFile(gt.config, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // start runs `chaintap ingest` with extra arguments in the background.
