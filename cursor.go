@@ -15,6 +15,25 @@ type Cursor struct {
 	// ConfirmedSet is false until the first block was confirmed.
 	Confirmed    uint64 `json:"confirmed"`
 	ConfirmedSet bool   `json:"confirmed_set"`
+	// StoppedOn is the confirmed reorg the follower stopped on
+	// (PolicyStop), until it is accepted or corrected: while it is set the
+	// confirmed view holds blocks of the losing branch.
+	StoppedOn *Reorg `json:"stopped_on,omitempty"`
+	// Accepted are orphaned blocks the confirmed view keeps because a
+	// confirmed reorg was accepted, newest first, while the window reaches
+	// their heights: the confirmed blocks there are not the window's.
+	Accepted []Header `json:"accepted,omitempty"`
+}
+
+// Retractable returns the blocks whose published records may still have to
+// be retracted: the window's, the confirmed blocks of the reorg the
+// follower stopped on, and the accepted orphans.
+func (c *Cursor) Retractable() []Header {
+	out := append([]Header(nil), c.Window...)
+	if c.StoppedOn != nil {
+		out = append(out, c.StoppedOn.OrphanedConfirmed...)
+	}
+	return append(out, c.Accepted...)
 }
 
 // Head returns the cursor's head and whether there is one.

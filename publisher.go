@@ -21,6 +21,13 @@ type Batch struct {
 	Apply []*Block
 	// Confirm lists blocks that reached the confirmed height, oldest first.
 	Confirm []*Block
+	// Reorgs lists the reorgs that caused Retract and Correct, for
+	// <chain>.reorgs.
+	Reorgs []Reorg
+	// Correct lists confirmed blocks that a reorg orphaned, newest first:
+	// their confirmed-view records are retracted, marked as a correction,
+	// before Confirm publishes the canonical blocks.
+	Correct []Correction
 	// Origin is the origin of the blocks in Apply.
 	Origin Origin
 	// Cursor is the follower's position after this batch.

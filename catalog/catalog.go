@@ -9,8 +9,9 @@ import (
 
 // Catalog is the sources chaintap's statements run against: every
 // chain's streams, declared at start, and what statements create. It
-// knows which topics carry retractions: the chains' head views, and the
-// streams and tables derived from them. Not safe for concurrent
+// knows which topics carry retractions: the chains' head views (and
+// confirmed views the follower corrects), and the streams and tables
+// derived from them. Not safe for concurrent
 // mutation: the statement runner owns it.
 type Catalog struct {
 	sources    sql.MapCatalog
@@ -36,7 +37,7 @@ func New(topicPrefix string, chains ...Chain) (*Catalog, error) {
 			src.Partitions = 0 // as the topic has; the engine asks Kafka
 			c.sources.Add(src)
 			c.chain[src.Topic] = true
-			if !strings.HasSuffix(src.Name, "_CONFIRMED") {
+			if !strings.HasSuffix(src.Name, "_CONFIRMED") || ch.CorrectsConfirmed {
 				c.retracting[src.Topic] = true
 				c.window[src.Topic] = ch.ReorgWindow
 			}

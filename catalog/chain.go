@@ -28,6 +28,10 @@ type Chain struct {
 	// block seen. 0: unknown, and state kept for retraction is never
 	// dropped.
 	ReorgWindow int
+	// CorrectsConfirmed says its confirmed views carry retractions too:
+	// the follower corrects a reorg deeper than the confirmations
+	// (on_confirmed_reorg: correct).
+	CorrectsConfirmed bool
 }
 
 // amount is the SQL type of chain integers that can exceed 64 bits

@@ -59,14 +59,20 @@ type Chain struct {
 	Type string `yaml:"type"`
 	URL  string `yaml:"url"`
 	// From is the first block to publish when the chain has no cursor.
-	From          *uint64  `yaml:"from"`
-	Confirmations *uint64  `yaml:"confirmations"`
-	ConfirmTag    string   `yaml:"confirm_tag"`
-	ReorgWindow   int      `yaml:"reorg_window"`
-	Concurrency   int      `yaml:"concurrency"`
-	ReceiptBatch  int      `yaml:"receipt_batch"`
-	MaxBatch      int      `yaml:"max_batch_blocks"`
-	PollInterval  Duration `yaml:"poll_interval"`
+	From          *uint64 `yaml:"from"`
+	Confirmations *uint64 `yaml:"confirmations"`
+	ConfirmTag    string  `yaml:"confirm_tag"`
+	ReorgWindow   int     `yaml:"reorg_window"`
+	// OnConfirmedReorg is what the follower does when a reorg orphans
+	// confirmed blocks: "stop" (the default) or "correct".
+	OnConfirmedReorg string `yaml:"on_confirmed_reorg"`
+	// AcceptReorg is set by `ingest --accept-reorg`, never by the file: it
+	// accepts the confirmed reorg the follower stopped on at that height.
+	AcceptReorg  *uint64  `yaml:"-"`
+	Concurrency  int      `yaml:"concurrency"`
+	ReceiptBatch int      `yaml:"receipt_batch"`
+	MaxBatch     int      `yaml:"max_batch_blocks"`
+	PollInterval Duration `yaml:"poll_interval"`
 	// RPCCompression is "auto" (the default: uncompressed from a node on
 	// this machine, gzip otherwise), "gzip" or "none".
 	RPCCompression string `yaml:"rpc_compression"`
@@ -127,6 +133,9 @@ func (c *Chain) defaults() {
 	}
 	if c.ReorgWindow == 0 {
 		c.ReorgWindow = DefaultReorgWindow
+	}
+	if c.OnConfirmedReorg == "" {
+		c.OnConfirmedReorg = "stop"
 	}
 	if c.Confirmations == nil && c.ConfirmTag == "" {
 		n := uint64(12)

@@ -268,6 +268,11 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 	if ch.Confirmations != nil && *ch.Confirmations >= uint64(ch.ReorgWindow) {
 		add("confirmations", fmt.Sprintf("%d must be below reorg_window (%d): a reorg the window cannot resolve must never reach the confirmed view", *ch.Confirmations, ch.ReorgWindow))
 	}
+	switch ch.OnConfirmedReorg {
+	case "stop", "correct":
+	default:
+		add("on_confirmed_reorg", fmt.Sprintf("%q: want stop or correct", ch.OnConfirmedReorg))
+	}
 	switch ch.RPCCompression {
 	case "", "auto", "gzip", "none":
 	default:

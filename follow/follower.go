@@ -34,6 +34,15 @@ type Config struct {
 	// FlushInterval bounds how long fetched blocks wait for more to join
 	// their transaction when catching up.
 	FlushInterval time.Duration
+	// OnConfirmedReorg is what to do when a reorg (within Window) orphans
+	// blocks already published to the confirmed view: PolicyStop (the
+	// default) or PolicyCorrect. The head view is corrected either way.
+	OnConfirmedReorg chaintap.ConfirmedReorgPolicy
+	// AcceptReorg, when set, accepts the confirmed reorg the follower
+	// stopped on if its first orphaned block is at this height: the
+	// confirmed view keeps the orphaned blocks as published and goes on
+	// after them. It overrides OnConfirmedReorg for that reorg only.
+	AcceptReorg *uint64
 	// RestartBackoff is the pause before resuming from the cursor after an
 	// error that retrying can fix (a broker outage, say).
 	RestartBackoff time.Duration
@@ -54,6 +63,9 @@ func (c *Config) defaults() {
 	}
 	if c.RestartBackoff <= 0 {
 		c.RestartBackoff = time.Second
+	}
+	if c.OnConfirmedReorg == "" {
+		c.OnConfirmedReorg = chaintap.PolicyStop
 	}
 }
 
@@ -98,12 +110,11 @@ func (f *Follower) OnProgress(fn func(Progress)) { f.onProgress = fn }
 // from its cursor: retrying cannot fix it, and going on could diverge.
 func Fatal(err error) bool {
 	var deep *chaintap.ReorgTooDeepError
-	return errors.As(err, &deep) || errors.Is(err, chaintap.ErrFenced) ||
+	var confirmed *chaintap.ConfirmedReorgError
+	return errors.As(err, &deep) || errors.As(err, &confirmed) || errors.Is(err, chaintap.ErrFenced) ||
 		errors.Is(err, chaintap.ErrMalformed) || errors.Is(err, chaintap.ErrInconsistent) ||
-		errors.Is(err, errConfirmedOrphaned) || errors.Is(err, chaintap.ErrCannotRetract)
+		errors.Is(err, chaintap.ErrCannotRetract)
 }
-
-var errConfirmedOrphaned = errors.New("reorg orphaned a block already published to the confirmed view")
 
 // Run follows the chain until ctx is done or a fatal error. After any other
 // error it resumes from the committed cursor, so nothing is lost or repeated.

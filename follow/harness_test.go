@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
@@ -34,6 +32,11 @@ type harness struct {
 	dec     *decode.Decoder
 	fcfg    follow.Config
 	metrics *follow.Metrics
+
+	// onStop, when set, is given the error of a follower that stopped on
+	// its own while waitCaughtUp waits; it restarts the follower (true)
+	// or lets the test fail (false).
+	onStop func(error) bool
 
 	mu       sync.Mutex
 	progress follow.Progress
@@ -83,8 +86,27 @@ func (h *harness) stop() {
 	if err := <-h.done; err != nil && !errors.Is(err, context.Canceled) {
 		h.t.Errorf("follower: %v", err)
 	}
+	h.finish()
+}
+
+// finish releases a follower that has returned.
+func (h *harness) finish() {
+	h.cancel()
 	h.pub.Close()
 	h.cancel = nil
+}
+
+// stopped waits for the follower to stop on its own and returns its error.
+func (h *harness) stopped() error {
+	h.t.Helper()
+	select {
+	case err := <-h.done:
+		h.finish()
+		return err
+	case <-time.After(60 * time.Second):
+		h.t.Fatal("timed out waiting for the follower to stop")
+		return nil
+	}
 }
 
 func (h *harness) chainHead() uint64 {
@@ -109,8 +131,11 @@ func (h *harness) waitCaughtUp() {
 	ingesttest.WaitFor(h.t, 60*time.Second, "the follower to reach block "+head.Number.String()+" "+want, func() bool {
 		select {
 		case err := <-h.done:
-			h.done <- err // for stop, which waits for it
-			h.t.Fatalf("follower stopped: %v", err)
+			h.finish()
+			if h.onStop == nil || !h.onStop(err) {
+				h.t.Fatalf("follower stopped: %v", err)
+			}
+			return false
 		default:
 		}
 		h.mu.Lock()
@@ -140,7 +165,26 @@ func (h *harness) check() {
 	}
 }
 
-func (h *harness) metricsReorgs() prometheus.Counter { return h.metrics.Reorgs(chainName) }
+// checkCorrected verifies guarantee 2 and a confirmed view corrected after
+// confirmed reorgs: folded, it holds the canonical chain.
+func (h *harness) checkCorrected() {
+	h.t.Helper()
+	topics := kafka.TopicsFor("", chainName)
+	src := follow.Enriched(h.direct, h.dec)
+	ingesttest.CheckHeadView(h.t, h.kcfg, topics, src, 0, h.chainHead())
+	ingesttest.CheckConfirmedFolded(h.t, h.kcfg, topics, src, 0, h.confirmedHeight())
+}
+
+// checkAccepting verifies guarantee 2 and a confirmed view that kept the
+// accepted orphans: every height once, in order, never retracted.
+func (h *harness) checkAccepting(accepted map[string]bool) {
+	h.t.Helper()
+	topics := kafka.TopicsFor("", chainName)
+	ingesttest.CheckHeadView(h.t, h.kcfg, topics, follow.Enriched(h.direct, h.dec), 0, h.chainHead())
+	ingesttest.CheckConfirmedAccepting(h.t, h.kcfg, topics, h.direct, 0, h.confirmedHeight(), accepted)
+}
+
+func (h *harness) metricsReorgs() float64 { return h.metrics.Reorgs(chainName) }
 
 func bigInt(n int64) *big.Int { return big.NewInt(n) }
 

@@ -19,6 +19,15 @@ type run struct {
 	confSet   bool
 	target    uint64            // newest head the node announced
 	retract   []chaintap.Header // orphans awaiting the next batch
+	// reorgs and correct await the next batch too: the reorgs that caused
+	// retract, and the confirmed blocks they orphaned (PolicyCorrect).
+	reorgs  []chaintap.Reorg
+	correct []chaintap.Correction
+	// stoppedOn is the confirmed reorg the follower stopped on, carried
+	// in the cursor until it is accepted or corrected; accepted are the
+	// orphans the confirmed view keeps after an acceptance (Cursor.Accepted).
+	stoppedOn *chaintap.Reorg
+	accepted  []chaintap.Header
 	// cache holds the published, not yet confirmed blocks by number: one
 	// per height, since a reorg takes its orphans out. Below the tracker's
 	// window a cached block is canonical (a reorg that deep stops the
@@ -43,10 +52,15 @@ func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, erro
 		f.log.Info("no cursor: starting", "from", r.start, "node_head", head)
 		return r, nil
 	}
-	r.start, r.confirmed, r.confSet = cur.Start, cur.Confirmed, cur.ConfirmedSet
+	r.start, r.confirmed, r.confSet, r.accepted = cur.Start, cur.Confirmed, cur.ConfirmedSet, cur.Accepted
 	r.tracker = NewTracker(f.cfg.Chain, f.cfg.Window, cur.Window)
 	h, _ := r.tracker.Head()
 	f.log.Info("resuming from the cursor", "head", h.Number, "hash", h.Hash, "confirmed", cur.Confirmed, "node_head", head)
+	if cur.StoppedOn != nil {
+		if err := r.resume(*cur.StoppedOn); err != nil {
+			return nil, err
+		}
+	}
 	// A reorg may have happened while we were down.
 	return r, r.check(ctx)
 }
@@ -67,7 +81,7 @@ func (r *run) loop(ctx context.Context, heads <-chan uint64) error {
 			}
 			continue
 		}
-		if len(r.retract) > 0 {
+		if r.pending() {
 			if err := r.flush(ctx, nil); err != nil {
 				return err
 			}
@@ -126,9 +140,11 @@ func (r *run) check(ctx context.Context) error {
 }
 
 // reorg rewinds the tracker to the common ancestor at or below height and
-// queues the orphans for retraction in the next batch, which also carries
-// the first blocks of the new branch.
+// queues the orphans for retraction in the next batch, with the reorg's
+// record; that batch also carries the first blocks of the new branch. A
+// reorg that orphaned confirmed blocks is then handled by the policy.
 func (r *run) reorg(ctx context.Context, height uint64) error {
+	before, _ := r.tracker.Head()
 	plan, err := r.tracker.Resolve(ctx, r.src, height)
 	if err != nil {
 		return err
@@ -136,20 +152,68 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 	if len(plan.Orphaned) == 0 {
 		return nil
 	}
-	oldest := plan.Orphaned[len(plan.Orphaned)-1]
-	if r.confSet && oldest.Number <= r.confirmed {
-		return fmt.Errorf("block %d %s (confirmed up to %d): %w; raise the confirmations", oldest.Number, oldest.Hash, r.confirmed, errConfirmedOrphaned)
-	}
-	r.metrics.reorgs.WithLabelValues(r.cfg.Chain).Inc()
-	r.metrics.reorgDepth.WithLabelValues(r.cfg.Chain).Observe(float64(len(plan.Orphaned)))
-	r.log.Info("reorg", "depth", len(plan.Orphaned), "ancestor", plan.Ancestor.Number, "ancestor_hash", plan.Ancestor.Hash)
+	ev := r.describe(plan, before)
+	r.metrics.reorg(r.cfg.Chain, ev.Depth, ev.ConfirmedHit)
+	r.log.Info("reorg", "depth", ev.Depth, "ancestor", ev.CommonAncestor.Number, "ancestor_hash", ev.CommonAncestor.Hash, "confirmed_hit", ev.ConfirmedHit)
 	for _, h := range plan.Orphaned {
 		if b, ok := r.cache[h.Number]; ok && b.Hash == h.Hash {
 			delete(r.cache, h.Number)
 		}
 	}
 	r.retract = append(r.retract, plan.Orphaned...)
+	if ev.ConfirmedHit {
+		return r.confirmedReorg(ctx, ev)
+	}
+	r.reorgs = append(r.reorgs, ev)
 	return nil
+}
+
+// describe is the record of the reorg plan resolved from head.
+func (r *run) describe(plan Plan, head chaintap.Header) chaintap.Reorg {
+	ev := chaintap.Reorg{
+		Type: chaintap.KindReorg, Chain: r.cfg.Chain, Depth: len(plan.Orphaned),
+		CommonAncestor: plan.Ancestor, Orphaned: plan.Orphaned, New: plan.New,
+		DetectedAtHead: head, NodeHead: r.target, ConfirmedUpTo: r.confirmed,
+	}
+	ev.OrphanedConfirmed, ev.ConfirmedHit = r.orphanedConfirmed(plan)
+	if !ev.ConfirmedHit {
+		ev.OrphanedConfirmed = nil
+	}
+	return ev
+}
+
+// orphanedConfirmed returns what the confirmed view holds above the plan's
+// ancestor, newest first, and whether the plan orphaned any of it. At a
+// height where an accepted orphan stays, that orphan is what the view
+// holds (and orphaning the window's block there hits nothing confirmed).
+func (r *run) orphanedConfirmed(plan Plan) ([]chaintap.Header, bool) {
+	if !r.confSet {
+		return nil, false
+	}
+	orphaned := map[uint64]chaintap.Header{}
+	for _, h := range plan.Orphaned {
+		orphaned[h.Number] = h
+	}
+	accepted := map[uint64]chaintap.Header{}
+	for _, h := range r.accepted {
+		accepted[h.Number] = h
+	}
+	var held []chaintap.Header
+	hit := false
+	for n := r.confirmed; n > plan.Ancestor.Number; n-- {
+		if h, ok := accepted[n]; ok {
+			held = append(held, h)
+		} else if h, ok := orphaned[n]; ok {
+			held, hit = append(held, h), true
+		}
+	}
+	return held, hit
+}
+
+// pending reports whether something awaits a batch even without new
+// blocks: retractions, corrections or reorg records.
+func (r *run) pending() bool {
+	return len(r.retract) > 0 || len(r.correct) > 0 || len(r.reorgs) > 0
 }
 
 // catchUp fetches next()..target in parallel and publishes in order, in
@@ -216,7 +280,7 @@ func (r *run) refreshTarget(ctx context.Context) error {
 // flush publishes the pending retractions, apply and what became confirmed,
 // with the cursor, in one transaction.
 func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
-	if len(apply) == 0 && len(r.retract) == 0 {
+	if len(apply) == 0 && !r.pending() {
 		return nil
 	}
 	confirm, err := r.toConfirm(ctx)
@@ -232,8 +296,9 @@ func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
 		confirmed, confSet = confirm[len(confirm)-1].Number, true
 	}
 	batch := chaintap.Batch{
-		Chain: r.cfg.Chain, Retract: r.retract, Apply: apply, Confirm: confirm, Origin: origin,
-		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet},
+		Chain: r.cfg.Chain, Retract: r.retract, Reorgs: r.reorgs, Correct: r.correct, Apply: apply, Confirm: confirm, Origin: origin,
+		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet,
+			StoppedOn: r.stoppedOn, Accepted: r.acceptedInWindow()},
 	}
 	if err := r.pub.Publish(ctx, batch); err != nil {
 		return err
@@ -247,9 +312,13 @@ func (r *run) committed(b chaintap.Batch) {
 	now := time.Now()
 	chain := r.cfg.Chain
 	r.confirmed, r.confSet = b.Cursor.Confirmed, b.Cursor.ConfirmedSet
-	r.retract = nil
-	for _, blk := range b.Confirm {
-		delete(r.cache, blk.Number)
+	r.retract, r.reorgs, r.correct = nil, nil, nil
+	for n := range r.cache {
+		// Confirmed now, or (an accepted confirmed reorg) at a height
+		// confirmed before: never needed again.
+		if r.confSet && n <= r.confirmed {
+			delete(r.cache, n)
+		}
 	}
 	for _, blk := range b.Apply {
 		if t, ok := r.announced[blk.Number]; ok {
@@ -268,6 +337,7 @@ func (r *run) committed(b chaintap.Batch) {
 	r.metrics.blocks.WithLabelValues(chain, "head", "upsert").Add(float64(len(b.Apply)))
 	r.metrics.blocks.WithLabelValues(chain, "head", "retract").Add(float64(len(b.Retract)))
 	r.metrics.blocks.WithLabelValues(chain, "confirmed", "upsert").Add(float64(len(b.Confirm)))
+	r.metrics.blocks.WithLabelValues(chain, "confirmed", "retract").Add(float64(len(b.Correct)))
 	if r.onProgress != nil {
 		r.onProgress(Progress{Head: head.Number, HeadHash: head.Hash, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
 	}

@@ -90,10 +90,13 @@ func (t *Tracker) trim() {
 
 // Plan is what a reorg asks of the follower: retract Orphaned (newest
 // first), then apply the node's canonical blocks from Ancestor.Number+1 on,
-// oldest first.
+// oldest first. New holds the node's headers seen at the orphaned heights
+// while looking for the ancestor, oldest first (what replaces the orphans,
+// as far as the node had it then).
 type Plan struct {
 	Ancestor chaintap.Header
 	Orphaned []chaintap.Header
+	New      []chaintap.Header
 }
 
 // Resolve finds the newest header of the window at or below height that the
@@ -105,6 +108,7 @@ func (t *Tracker) Resolve(ctx context.Context, src HeaderSource, height uint64) 
 	if !ok {
 		return Plan{}, errors.New("resolve on an empty window")
 	}
+	var seen []chaintap.Header // the node's headers, newest first
 	for i := len(t.window) - 1; i >= 0; i-- {
 		mine := t.window[i]
 		if mine.Number > height {
@@ -118,14 +122,19 @@ func (t *Tracker) Resolve(ctx context.Context, src HeaderSource, height uint64) 
 			return Plan{}, fmt.Errorf("looking for the common ancestor at block %d: %w", mine.Number, err)
 		}
 		if theirs.Hash != mine.Hash {
+			seen = append(seen, theirs)
 			continue
 		}
 		plan := Plan{Ancestor: mine}
 		for j := len(t.window) - 1; j > i; j-- {
 			plan.Orphaned = append(plan.Orphaned, t.window[j])
 		}
+		for j := len(seen) - 1; j >= 0; j-- {
+			plan.New = append(plan.New, seen[j])
+		}
 		t.window = t.window[:i+1]
 		return plan, nil
 	}
-	return Plan{}, &chaintap.ReorgTooDeepError{Chain: t.chain, Head: head, Oldest: t.window[0].Number}
+	oldest := t.window[0]
+	return Plan{}, &chaintap.ReorgTooDeepError{Chain: t.chain, Head: head, Oldest: oldest.Number, OldestHash: oldest.Hash}
 }

@@ -19,6 +19,8 @@ type BlockSummary struct {
 	TransactionCount uint64 `json:"transaction_count"`
 	GasUsed          uint64 `json:"gas_used"`
 	Retracted        bool   `json:"retracted,omitempty"`
+	// Reorg marks a block that replaced an orphaned one.
+	Reorg *ReorgMark `json:"reorg,omitempty"`
 }
 
 // RecentBlocks keeps the newest blocks of a head-view blocks topic,
@@ -27,12 +29,13 @@ type RecentBlocks struct {
 	mu     sync.Mutex
 	size   int
 	blocks map[string]BlockSummary // by key (number)
+	marks  map[uint64]ReorgMark    // heights a reorg replaced
 	news   fanout.Hub[BlockSummary]
 }
 
 // NewRecentBlocks keeps the newest size blocks.
 func NewRecentBlocks(size int) *RecentBlocks {
-	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}}
+	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}, marks: map[uint64]ReorgMark{}}
 }
 
 // Apply takes one record of the blocks topic (value nil: a retraction).
@@ -53,6 +56,9 @@ func (r *RecentBlocks) Apply(key string, value []byte) {
 			return
 		}
 		s = BlockSummary{Number: b.Number, Hash: b.Hash, Timestamp: b.Timestamp, TransactionCount: b.TransactionCount, GasUsed: b.GasUsed}
+		if m, ok := r.marks[b.Number]; ok {
+			s.Reorg = &m
+		}
 		r.blocks[key] = s
 		r.trim()
 	}
@@ -70,6 +76,7 @@ func (r *RecentBlocks) trim() {
 		}
 		delete(r.blocks, oldest)
 	}
+	r.trimMarks()
 }
 
 // Latest returns the kept blocks, newest first.

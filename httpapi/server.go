@@ -42,6 +42,7 @@ type Sources struct {
 	Events       string `json:"events_topic"`
 	Blocks       string `json:"blocks_topic"`
 	Transactions string `json:"transactions_topic"`
+	Reorgs       string `json:"reorgs_topic"`
 }
 
 // Config is what the API serves. Batteries, Events and Blocks are

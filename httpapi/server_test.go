@@ -309,3 +309,35 @@ func TestRecentBlocksRetraction(t *testing.T) {
 		t.Fatalf("after a retraction latest = %+v", l)
 	}
 }
+
+// TestBlocksMarkReorgs: a reorg's record marks the blocks that replaced
+// the orphans, whether it arrives before them (block 2) or after (block
+// 3); an orphan not replaced yet stays unmarked.
+func TestBlocksMarkReorgs(t *testing.T) {
+	f := newServer(t)
+	replace := func(n uint64, hash string) {
+		b, _ := json.Marshal(chaintap.Block{Number: n, Hash: hash})
+		f.blocks.Apply(fmt.Sprint(n), nil)
+		f.blocks.Apply(fmt.Sprint(n), b)
+	}
+	ev, _ := json.Marshal(chaintap.Reorg{Type: chaintap.KindReorg, Depth: 2, ConfirmedHit: true,
+		CommonAncestor: chaintap.Header{Number: 1, Hash: "0x01"},
+		Orphaned:       []chaintap.Header{{Number: 3, Hash: "0x03"}, {Number: 2, Hash: "0x02"}}})
+	replace(3, "0x33")
+	f.blocks.ApplyReorg(ev)
+	replace(2, "0x22")
+	for _, s := range f.blocks.Latest() {
+		m := s.Reorg
+		if s.Number == 1 && m != nil || s.Number > 1 && (m == nil || m.Depth != 2 || !m.ConfirmedHit) {
+			t.Fatalf("block %d is marked %+v", s.Number, m)
+		}
+	}
+	if a := do(t, f.srv, "GET", "/api/blocks?limit=1", ""); !strings.Contains(a.body, `"reorg":{"depth":2,"confirmed_hit":true}`) {
+		t.Fatalf("/api/blocks does not mark the new block 3: %s", a.body)
+	}
+	// An orphan the record arrives before its replacement stays unmarked.
+	f.blocks.ApplyReorg([]byte(`{"type":"reorg","depth":1,"common_ancestor":{"number":2},"orphaned":[{"number":3,"hash":"0x33"}]}`))
+	if b := f.blocks.Latest()[0]; b.Reorg == nil || b.Reorg.Depth != 2 {
+		t.Fatalf("the orphan 0x33 was marked by the reorg that orphans it: %+v", b.Reorg)
+	}
+}

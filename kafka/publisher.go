@@ -182,7 +182,7 @@ func readCursor(ctx context.Context, cfg Config, chain string) (*cursorRecord, e
 
 func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from int64) error {
 	inWindow := map[string]bool{}
-	for _, h := range c.Window {
+	for _, h := range c.Retractable() {
 		inWindow[h.Hash] = true
 	}
 	return ReadTopic(ctx, p.cfg, ManifestsTopic, from, func(r *kgo.Record) error {
@@ -206,10 +206,8 @@ func (p *Publisher) loadManifests(ctx context.Context, c *chaintap.Cursor, from 
 // manifests, confirmed-view records and the cursor, in one transaction.
 func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	start := time.Now()
-	for _, h := range b.Retract {
-		if _, ok := p.manifests[h.Hash]; !ok {
-			return fmt.Errorf("retracting block %d %s: %w: no manifest of what was published for it in %s", h.Number, h.Hash, chaintap.ErrCannotRetract, ManifestsTopic)
-		}
+	if err := p.canRetract(b); err != nil {
+		return err
 	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		p.broken = true
@@ -245,12 +243,40 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	return nil
 }
 
+// canRetract checks that every block b retracts from either view has a
+// manifest.
+func (p *Publisher) canRetract(b chaintap.Batch) error {
+	hs := append([]chaintap.Header(nil), b.Retract...)
+	for _, c := range b.Correct {
+		hs = append(hs, c.Block)
+	}
+	for _, h := range hs {
+		if _, ok := p.manifests[h.Hash]; !ok {
+			return fmt.Errorf("retracting block %d %s: %w: no manifest of what was published for it in %s", h.Number, h.Hash, chaintap.ErrCannotRetract, ManifestsTopic)
+		}
+	}
+	return nil
+}
+
 // emit encodes the batch block by block and hands each record to send at
-// once, so that producing one block overlaps with encoding the next. It
-// returns the new blocks' manifests.
+// once, so that producing one block overlaps with encoding the next: the
+// reorgs' records, the head view's retractions, the confirmed view's
+// corrections, then the new blocks. It returns the new blocks' manifests.
 func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest, error) {
+	for i := range b.Reorgs {
+		r, err := reorgRecord(p.topics, &b.Reorgs[i])
+		if err != nil {
+			return nil, err
+		}
+		send(r)
+	}
 	for _, h := range b.Retract {
 		for _, r := range retractions(p.manifests[h.Hash]) {
+			send(r)
+		}
+	}
+	for _, c := range b.Correct {
+		for _, r := range corrections(p.topics, p.manifests[c.Block.Hash], c.Reorg) {
 			send(r)
 		}
 	}
@@ -343,7 +369,7 @@ func (w *txnWriter) wait() (map[string]int64, error) {
 // so far is such a bound (reading from a lower offset only reads more).
 func (p *Publisher) cursorRecord(c chaintap.Cursor) (*kgo.Record, error) {
 	from := p.manifestEnd
-	for _, h := range c.Window {
+	for _, h := range c.Retractable() {
 		if o, ok := p.offsets[h.Hash]; ok && o < from {
 			from = o
 		}
@@ -364,7 +390,7 @@ func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[strin
 		p.manifestEnd = max(p.manifestEnd, o+1)
 	}
 	inWindow := map[string]bool{}
-	for _, h := range b.Cursor.Window {
+	for _, h := range b.Cursor.Retractable() {
 		inWindow[h.Hash] = true
 	}
 	for hash := range p.manifests {

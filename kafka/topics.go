@@ -72,6 +72,9 @@ func (t Topics) Confirmed(entity string) string {
 	return t.Head(entity) + ".confirmed"
 }
 
+// Reorgs is the topic of the chain's reorg records.
+func (t Topics) Reorgs() string { return t.prefix + t.chain + "." + chaintap.EntityReorgs }
+
 // All lists every data topic of the chain.
 func (t Topics) All() []string {
 	var ts []string
@@ -112,6 +115,10 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics
 		if err := CreateTopic(ctx, adm, parts, rf, data, t.Confirmed(e)); err != nil {
 			return err
 		}
+	}
+	// One partition keeps a chain's reorgs in the order they happened.
+	if err := CreateTopic(ctx, adm, 1, rf, data, t.Reorgs()); err != nil {
+		return err
 	}
 	// Internal topics have one partition: the cursor and manifest readers
 	// rely on their order.

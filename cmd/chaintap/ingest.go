@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/evm"
@@ -30,6 +31,7 @@ func (e *env) ingestCmd() *cobra.Command {
 		name        string
 		brokers     []string
 		metricsAddr string
+		acceptReorg uint64
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest",
@@ -39,7 +41,16 @@ into Kafka. Without kafka.brokers it uses the embedded broker's address, so
 run "chaintap broker" (or "chaintap up") first.
 
 The follower resumes from its cursor in _chaintap.cursors after a restart:
-nothing is skipped or repeated. --from only matters the first time.`,
+nothing is skipped or repeated. --from only matters the first time.
+
+A reorg that orphans blocks already published to the .confirmed topics
+stops a chain configured with on_confirmed_reorg: stop (the default) with
+exit code 3, after correcting the head view and writing the reorg to
+<chain>.reorgs; every restart stops the same way until told how to go on:
+--accept-reorg HEIGHT (HEIGHT is the first orphaned block, as the error
+says) keeps the confirmed view as published and continues after it;
+on_confirmed_reorg: correct retracts the orphaned confirmed records and
+publishes the canonical ones. See docs/config.md.`,
 		Example: `  chaintap ingest --url ws://127.0.0.1:8545 --from 0
   chaintap ingest -c chaintap.yaml --chain sepolia --from 6000000
   chaintap ingest --url https://node.example --brokers k1:9092,k2:9092`,
@@ -75,6 +86,11 @@ nothing is skipped or repeated. --from only matters the first time.`,
 			if metricsAddr != "" {
 				cfg.Metrics.Addr = metricsAddr
 			}
+			if cmd.Flags().Changed("accept-reorg") {
+				for i := range cfg.Chains {
+					cfg.Chains[i].AcceptReorg = &acceptReorg
+				}
+			}
 			log := e.logger(cfg.LogLevel)
 			reg := newRegistry()
 			return runIngest(cmd.Context(), cfg, kafkaConfig(cfg), log, reg, e.stderr)
@@ -86,6 +102,7 @@ nothing is skipped or repeated. --from only matters the first time.`,
 	cmd.Flags().StringVar(&name, "name", "devchain", "the chain name for --url (its topics are <name>.blocks, …)")
 	cmd.Flags().StringSliceVar(&brokers, "brokers", nil, "Kafka bootstrap brokers (overrides kafka.brokers)")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on host:port")
+	cmd.Flags().Uint64Var(&acceptReorg, "accept-reorg", 0, "accept the confirmed reorg a chain stopped on at this height (its first orphaned block): the .confirmed topics keep what they hold and go on after it")
 	return cmd
 }
 
@@ -210,6 +227,7 @@ func followConfig(ch config.Chain) follow.Config {
 	fc := follow.Config{
 		Chain: ch.Name, Window: ch.ReorgWindow, ConfirmTag: ch.ConfirmTag, From: ch.From,
 		Concurrency: ch.Concurrency, MaxBatch: ch.MaxBatch,
+		OnConfirmedReorg: chaintap.ConfirmedReorgPolicy(ch.OnConfirmedReorg), AcceptReorg: ch.AcceptReorg,
 	}
 	if ch.Confirmations != nil {
 		fc.Confirmations = *ch.Confirmations

@@ -29,12 +29,12 @@ const registryName = "BatteryRegistry"
 func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, locker httpapi.Locker,
 	metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
 	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain.Name)
-	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions)}
+	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions), Reorgs: topics.Reorgs()}
 	table := battery.NewStatuses()
 	recent := battery.NewRecent(battery.Source{Contract: registryName, Registry: registryAddress(chain)}, 20)
 	blocks := httpapi.NewRecentBlocks(20)
 	g.Go(func() error {
-		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions}, func(r *kgo.Record) {
+		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions, sources.Reorgs}, func(r *kgo.Record) {
 			switch r.Topic {
 			case battery.StatusTopic:
 				if err := table.Apply(string(r.Key), r.Value); err != nil {
@@ -46,6 +46,8 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 				recent.ApplyTx(string(r.Key), r.Value) // refused charges: reverted calls emit no event
 			case sources.Blocks:
 				blocks.Apply(string(r.Key), r.Value)
+			case sources.Reorgs:
+				blocks.ApplyReorg(r.Value)
 			}
 		})
 	})

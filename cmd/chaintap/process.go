@@ -153,7 +153,8 @@ func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
 		if window == 0 {
 			window = config.DefaultReorgWindow
 		}
-		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts, ReorgWindow: window})
+		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts, ReorgWindow: window,
+			CorrectsConfirmed: ch.OnConfirmedReorg == "correct"})
 	}
 	return out, nil
 }

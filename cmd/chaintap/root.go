@@ -63,7 +63,7 @@ follower and a live page, nothing else to install.`,
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", usage.cmd)
 			return 2
 		}
-		return 1
+		return reorgExit(err, stderr)
 	}
 	return 0
 }

@@ -269,7 +269,7 @@ func printTopics(w io.Writer, kcfg kafka.Config, chains []config.Chain) {
 		for _, e := range chaintap.Entities() {
 			names = append(names, t.Head(e))
 		}
-		fmt.Fprintf(w, "  topics: %s (+ .confirmed)\n", strings.Join(names, ", "))
+		fmt.Fprintf(w, "  topics: %s (+ .confirmed), %s\n", strings.Join(names, ", "), t.Reorgs())
 		fmt.Fprintf(w, "  try:    kcat -b %s -C -t %s -o end -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head(chaintap.EntityBlocks))
 		fmt.Fprintf(w, "          kcat -b %s -C -t %s -o beginning -c 5\n", kcfg.Brokers[0], t.Head(chaintap.EntityEvents))
 	}

@@ -194,6 +194,13 @@ function renderBlock(b) {
   if (b.retracted) return;
   const tr = document.createElement('tr'); tr.dataset.n = b.number;
   tr.innerHTML = `<td>${b.number}</td><td class="hash">${b.hash.slice(0, 18)}…</td><td>${b.transaction_count}</td><td>${b.gas_used}</td>`;
+  // A block that replaced an orphaned one (from <chain>.reorgs).
+  if (b.reorg) {
+    tr.classList.add('reorged');
+    if (b.reorg.confirmed_hit) tr.classList.add('confirmed-hit');
+    tr.title = `replaced an orphaned block: a reorg of depth ${b.reorg.depth}` + (b.reorg.confirmed_hit ? ' that orphaned confirmed blocks' : '');
+    tr.children[0].textContent = `${b.number} ↺`;
+  }
   const next = [...tbody.children].find((r) => Number(r.dataset.n) < b.number);
   tbody.insertBefore(tr, next || null);
   while (tbody.children.length > 12) tbody.lastChild.remove();

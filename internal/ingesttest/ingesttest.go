@@ -149,17 +149,26 @@ func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chai
 // transactions topic holds each of their transactions once.
 func CheckConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
 	t.Helper()
-	checkConfirmed(t, cfg, topics, src, from, upTo, true)
+	checkConfirmed(t, cfg, topics, src, from, upTo, true, nil)
+}
+
+// CheckConfirmedAccepting is CheckConfirmed after confirmed reorgs were
+// accepted (ingest --accept-reorg): a confirmed block may be one of the
+// accepted orphans (by hash), and a transaction of an orphan appears again
+// with the block that re-included it, once per block.
+func CheckConfirmedAccepting(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64, accepted map[string]bool) {
+	t.Helper()
+	checkConfirmed(t, cfg, topics, src, from, upTo, true, accepted)
 }
 
 // CheckConfirmedPrefix is CheckConfirmed for a follower that is still
 // running: the view may go on past upTo, but must reach it.
 func CheckConfirmedPrefix(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
 	t.Helper()
-	checkConfirmed(t, cfg, topics, src, from, upTo, false)
+	checkConfirmed(t, cfg, topics, src, from, upTo, false, nil)
 }
 
-func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64, exact bool) {
+func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64, exact bool, accepted map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
 	next := from
@@ -175,7 +184,7 @@ func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src cha
 		if err != nil {
 			return err
 		}
-		if h.Hash != b.Hash {
+		if h.Hash != b.Hash && !accepted[b.Hash] {
 			return fmt.Errorf("confirmed block %d is %s, canonical is %s", b.Number, b.Hash, h.Hash)
 		}
 		next++
@@ -189,15 +198,28 @@ func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src cha
 	}
 	seen := map[string]bool{}
 	err = kafka.ReadTopic(ctx, cfg, topics.Confirmed(chaintap.EntityTransactions), 0, func(r *kgo.Record) error {
-		if seen[string(r.Key)] {
-			return fmt.Errorf("transaction %s is twice in the confirmed view", r.Key)
+		id := string(r.Key)
+		if accepted != nil {
+			id += " in block " + header(r, kafka.HeaderBlockHash)
 		}
-		seen[string(r.Key)] = true
+		if seen[id] {
+			return fmt.Errorf("transaction %s is twice in the confirmed view", id)
+		}
+		seen[id] = true
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func header(r *kgo.Record, key string) string {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
 }
 
 // WaitFor polls cond every 10ms until it holds or d passes.
@@ -214,3 +236,85 @@ func WaitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 
 // Itoa is strconv.FormatUint for block numbers in messages.
 func Itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// CheckConfirmedFolded fails unless folding each confirmed topic (upserts
+// set, retractions delete) gives exactly the canonical chain's records
+// from..upTo in the confirmed view's keys. The fold is strict: an upsert
+// of a key already there is a duplicate, a retraction of a key not there
+// retracts nothing that was published. It checks a confirmed view that
+// was corrected after a reorg (on_confirmed_reorg: correct).
+func CheckConfirmedFolded(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
+	t.Helper()
+	want := map[string]map[string]json.RawMessage{}
+	for n := from; n <= upTo; n++ {
+		b, err := src.BlockByNumber(context.Background(), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range kafka.BlockRecords(b, true) {
+			v, err := json.Marshal(r.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want[r.Entity] == nil {
+				want[r.Entity] = map[string]json.RawMessage{}
+			}
+			want[r.Entity][r.Key] = v
+		}
+	}
+	for _, entity := range chaintap.Entities() {
+		got := foldStrict(t, cfg, topics.Confirmed(entity))
+		if len(got) != len(want[entity]) {
+			t.Fatalf("%s: the folded confirmed view has %d keys, the canonical chain %d up to block %d", entity, len(got), len(want[entity]), upTo)
+		}
+		for k, v := range want[entity] {
+			if !bytes.Equal(got[k], v) {
+				t.Fatalf("%s: confirmed key %s folds to\n%s\nwant\n%s", entity, k, got[k], v)
+			}
+		}
+	}
+}
+
+func foldStrict(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
+	t.Helper()
+	state := map[string]json.RawMessage{}
+	err := kafka.ReadTopic(context.Background(), cfg, topic, 0, func(r *kgo.Record) error {
+		_, there := state[string(r.Key)]
+		switch op := kafka.Op(r); {
+		case op == kafka.OpRetract && !there:
+			return fmt.Errorf("%s offset %d retracts key %s, which is not there", topic, r.Offset, r.Key)
+		case op == kafka.OpRetract:
+			delete(state, string(r.Key))
+		case there:
+			return fmt.Errorf("%s offset %d publishes key %s again", topic, r.Offset, r.Key)
+		default:
+			state[string(r.Key)] = append(json.RawMessage(nil), r.Value...)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
+// Reorgs returns the chain's reorg records, oldest first.
+func Reorgs(t testing.TB, cfg kafka.Config, topics kafka.Topics) []chaintap.Reorg {
+	t.Helper()
+	var out []chaintap.Reorg
+	err := kafka.ReadTopic(context.Background(), cfg, topics.Reorgs(), 0, func(r *kgo.Record) error {
+		var ev chaintap.Reorg
+		if err := json.Unmarshal(r.Value, &ev); err != nil {
+			return fmt.Errorf("%s offset %d: %w", topics.Reorgs(), r.Offset, err)
+		}
+		if string(r.Key) != ev.ID() {
+			return fmt.Errorf("%s offset %d: key %s, want the reorg's ID %s", topics.Reorgs(), r.Offset, r.Key, ev.ID())
+		}
+		out = append(out, ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
