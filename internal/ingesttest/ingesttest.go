@@ -99,13 +99,21 @@ func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessa
 // to, per entity, as read from the node now.
 func Expected(t testing.TB, src chaintap.BlockSource, from, to uint64) map[string]map[string]json.RawMessage {
 	t.Helper()
+	return canonicalRecords(t, src, from, to, false)
+}
+
+// canonicalRecords reads blocks from..to from the node and returns their
+// records per entity, by key: the head view's keys, or the confirmed
+// view's.
+func canonicalRecords(t testing.TB, src chaintap.BlockSource, from, to uint64, confirmed bool) map[string]map[string]json.RawMessage {
+	t.Helper()
 	want := map[string]map[string]json.RawMessage{}
 	for n := from; n <= to; n++ {
 		b, err := src.BlockByNumber(context.Background(), n)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range kafka.BlockRecords(b, false) {
+		for _, r := range kafka.BlockRecords(b, confirmed) {
 			v, err := json.Marshal(r.Value)
 			if err != nil {
 				t.Fatal(err)
@@ -245,23 +253,7 @@ func Itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 // was corrected after a reorg (on_confirmed_reorg: correct).
 func CheckConfirmedFolded(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
 	t.Helper()
-	want := map[string]map[string]json.RawMessage{}
-	for n := from; n <= upTo; n++ {
-		b, err := src.BlockByNumber(context.Background(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range kafka.BlockRecords(b, true) {
-			v, err := json.Marshal(r.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want[r.Entity] == nil {
-				want[r.Entity] = map[string]json.RawMessage{}
-			}
-			want[r.Entity][r.Key] = v
-		}
-	}
+	want := canonicalRecords(t, src, from, upTo, true)
 	for _, entity := range chaintap.Entities() {
 		got := foldStrict(t, cfg, topics.Confirmed(entity))
 		if len(got) != len(want[entity]) {
