@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/chaintap/chaintap/sql"
@@ -101,17 +102,12 @@ func (c *Catalog) compileQuery(p *sql.QueryPlan, st sql.Statement, opts stream.O
 
 // clone copies the catalog, so that a file that fails leaves it as it was.
 func (c *Catalog) clone() *Catalog {
-	n := &Catalog{sources: sql.MapCatalog{}, retracting: map[string]bool{}, chain: map[string]bool{}}
-	for k, v := range c.sources {
-		n.sources[k] = v
+	return &Catalog{
+		sources:    maps.Clone(c.sources),
+		retracting: maps.Clone(c.retracting),
+		chain:      maps.Clone(c.chain),
+		window:     maps.Clone(c.window),
 	}
-	for k, v := range c.retracting {
-		n.retracting[k] = v
-	}
-	for k, v := range c.chain {
-		n.chain[k] = v
-	}
-	return n
 }
 
 // inStatement names the statement of a file in an analysis error.
