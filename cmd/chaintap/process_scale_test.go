@@ -330,6 +330,7 @@ func startProcess(t *testing.T, bin, dir, name, cfgFile, sqlFile string) *proces
 	p.cmd = exec.Command(bin, "process", "-c", cfgFile, "-f", sqlFile, "--data-dir", filepath.Join(dir, name),
 		"--instance", name, "--metrics-addr", p.ops, "--session-timeout", "6s", "--log-level", "info")
 	p.cmd.Stdout, p.cmd.Stderr = log, log
+	dieWithTest(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
