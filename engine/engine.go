@@ -42,7 +42,9 @@ type Config struct {
 	// others; a restart with the same InstanceID needs no wait. 0: 45s.
 	SessionTimeout time.Duration
 	// HeartbeatInterval is how often a member learns that its group
-	// rebalances: an instance joining or leaving waits for it. 0: 3s.
+	// rebalances: an instance joining or leaving waits for it. 0: 3s, or
+	// a third of SessionTimeout when that is shorter (Kafka's advice: a
+	// member missing one heartbeat must not lose its session).
 	HeartbeatInterval time.Duration
 	// TransactionTimeout bounds a transaction a crashed instance left
 	// open, which holds read_committed readers of its outputs back.
@@ -85,7 +87,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	c.SessionTimeout = cmp0(c.SessionTimeout, 45*time.Second)
-	c.HeartbeatInterval = cmp0(c.HeartbeatInterval, 3*time.Second)
+	c.HeartbeatInterval = cmp0(c.HeartbeatInterval, min(3*time.Second, c.SessionTimeout/3))
 	c.TransactionTimeout = cmp0(c.TransactionTimeout, 10*time.Second)
 	c.ShutdownTimeout = cmp0(c.ShutdownTimeout, 30*time.Second)
 	if c.MaxPollRecords <= 0 {

@@ -80,3 +80,10 @@ func TestContractsConfig(t *testing.T) {
 		t.Fatalf("err = %v, want one naming the contract", err)
 	}
 }
+
+func TestProcessRejectsANonPositiveSessionTimeout(t *testing.T) {
+	code, _, errOut := runCLI(t, "process", "--session-timeout", "0s", "-f", "demo.sql")
+	if code != 2 || !strings.Contains(errOut, "--session-timeout 0s: must be positive") {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+}

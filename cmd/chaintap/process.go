@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -25,6 +26,7 @@ func (e *env) processCmd() *cobra.Command {
 	var (
 		file, dataDir, instance, metricsAddr string
 		check                                bool
+		sessionTimeout                       time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "process",
@@ -38,7 +40,10 @@ and their _CONFIRMED views, for every chain of the configuration.
 Each query is a Kafka consumer group with one task per input partition,
 its state in Pebble under --data-dir backed by a compacted changelog topic,
 and its outputs, state and input offsets committed in one transaction.
-Start more instances (each its own --data-dir) and they share the work.
+Start more instances (each its own --data-dir, and --instance if given) and
+they share the work. One that stops cleanly hands its partitions over at
+once; one that is killed keeps them until --session-timeout passes, then
+the others restore their state from the changelogs and carry on.
 Reorg retractions on head-view streams undo their effect downstream.
 
 The file is compiled all or nothing: one bad statement applies none of it,
@@ -48,6 +53,7 @@ after a restart) runs the same statements.`,
 		Example: `  chaintap process -f battery/demo.sql
   chaintap process -c chaintap.yaml -f flows.sql --data-dir /var/lib/chaintap/a
   chaintap process -c chaintap.yaml --data-dir /var/lib/chaintap/b   # a second instance
+  chaintap process -c chaintap.yaml --session-timeout 10s           # take over a crashed instance's work sooner
   chaintap process -f flows.sql --check                             # compile only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,6 +63,9 @@ after a restart) runs the same statements.`,
 			}
 			if metricsAddr != "" {
 				cfg.Metrics.Addr = metricsAddr
+			}
+			if sessionTimeout <= 0 {
+				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--session-timeout %s: must be positive", sessionTimeout)}
 			}
 			log := e.logger(cfg.LogLevel)
 			kcfg := kafkaConfig(cfg)
@@ -78,7 +87,9 @@ after a restart) runs the same statements.`,
 					return err
 				}
 			}
-			err = runProcess(cmd.Context(), cfg, kcfg, prog, filepath.Join(dataDir, "engine"), instance, log, reg)
+			ecfg := engine.Config{Kafka: kcfg, DataDir: filepath.Join(dataDir, "engine"), Log: log, Metrics: reg,
+				InstanceID: instance, SessionTimeout: sessionTimeout}
+			err = runProcess(cmd.Context(), cfg.Metrics.Addr, ecfg, prog, reg)
 			if errors.Is(err, context.Canceled) || cmd.Context().Err() != nil {
 				return nil
 			}
@@ -89,6 +100,10 @@ after a restart) runs the same statements.`,
 	cmd.Flags().StringVar(&dataDir, "data-dir", ".chaintap", "where the queries' state is kept (a cache of their changelog topics)")
 	cmd.Flags().StringVar(&instance, "instance", "", "this instance's name in the consumer groups (default: host name and data directory)")
 	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on host:port")
+	cmd.Flags().DurationVar(&sessionTimeout, "session-timeout", 45*time.Second,
+		"how long the consumer groups wait for a killed instance before giving its partitions to the others: "+
+			"shorter moves them sooner, but a pause longer than this (GC, network) moves them too; "+
+			"the broker bounds it (group.min.session.timeout.ms, 6s by default)")
 	cmd.Flags().BoolVar(&check, "check", false, "compile the file and exit: no Kafka needed")
 	return cmd
 }
@@ -179,17 +194,18 @@ func demoContracts() ([]decode.Contract, error) {
 	return cs, nil
 }
 
-// runProcess runs the program's queries until ctx is done or one fails.
-// With cfg.Metrics.Addr it serves /metrics and /healthz there.
-func runProcess(ctx context.Context, cfg config.Config, kcfg kafka.Config, prog *catalog.Program, dataDir, instance string, log *slog.Logger, reg *prometheus.Registry) error {
-	ops, err := listenOps(cfg.Metrics.Addr)
+// runProcess runs the program's queries on an engine configured by ecfg
+// (whose Metrics is reg) until ctx is done or one fails. With metricsAddr
+// it serves /metrics and /healthz there.
+func runProcess(ctx context.Context, metricsAddr string, ecfg engine.Config, prog *catalog.Program, reg *prometheus.Registry) error {
+	ops, err := listenOps(metricsAddr)
 	if err != nil {
 		return err
 	}
 	if ops != nil {
 		defer ops.Close()
 	}
-	eng, err := engine.New(engine.Config{Kafka: kcfg, DataDir: dataDir, Log: log, Metrics: reg, InstanceID: instance})
+	eng, err := engine.New(ecfg)
 	if err != nil {
 		return err
 	}
@@ -198,7 +214,7 @@ func runProcess(ctx context.Context, cfg config.Config, kcfg kafka.Config, prog 
 	if ops != nil {
 		serveHTTP(ctx, g, ops, opsHandler(reg))
 	}
-	g.Go(func() error { return runQueries(ctx, eng, prog, log) })
+	g.Go(func() error { return runQueries(ctx, eng, prog, ecfg.Log) })
 	return g.Wait()
 }
 

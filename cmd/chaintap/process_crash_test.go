@@ -86,7 +86,7 @@ func TestProcessCrashSafety(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("last run: %v", err)
 	}
-	checkEventsOnce(t, d.Kafka)
+	checkEventsOnce(t, d.Kafka, "BATTERY_EVENTS")
 	t.Logf("%d kills; %d batteries equal the canonical chain", kills, len(want))
 }
 
@@ -110,14 +110,14 @@ func foldTable(t *testing.T, kcfg kafka.Config, topic string) map[string]string 
 	return rows
 }
 
-// checkEventsOnce reads BATTERY_EVENTS: per input id, upserts and
-// retractions alternate, starting with an upsert: a record written twice
-// (a replay after a crash leaking through) breaks that.
-func checkEventsOnce(t *testing.T, kcfg kafka.Config) {
+// checkEventsOnce reads topic (demo.sql's BATTERY_EVENTS): per input id,
+// upserts and retractions alternate, starting with an upsert: a record
+// written twice (a replay after a crash leaking through) breaks that.
+func checkEventsOnce(t *testing.T, kcfg kafka.Config, topic string) {
 	t.Helper()
 	live := map[string]bool{}
 	n := 0
-	err := kafka.ReadTopic(context.Background(), kcfg, "BATTERY_EVENTS", 0, func(r *kgo.Record) error {
+	err := kafka.ReadTopic(context.Background(), kcfg, topic, 0, func(r *kgo.Record) error {
 		var id, op string
 		for _, h := range r.Headers {
 			switch h.Key {
@@ -130,11 +130,11 @@ func checkEventsOnce(t *testing.T, kcfg kafka.Config) {
 		n++
 		switch {
 		case id == "":
-			t.Fatalf("offset %d has no id header", r.Offset)
+			t.Fatalf("%s offset %d has no id header", topic, r.Offset)
 		case op == stream.OpRetract && !live[id]:
-			t.Fatalf("offset %d retracts %s, which is not there", r.Offset, id)
+			t.Fatalf("%s offset %d retracts %s, which is not there", topic, r.Offset, id)
 		case op != stream.OpRetract && live[id]:
-			t.Fatalf("offset %d writes %s a second time", r.Offset, id)
+			t.Fatalf("%s offset %d writes %s a second time", topic, r.Offset, id)
 		}
 		live[id] = op != stream.OpRetract
 		return nil
@@ -143,6 +143,6 @@ func checkEventsOnce(t *testing.T, kcfg kafka.Config) {
 		t.Fatal(err)
 	}
 	if n == 0 {
-		t.Fatal("BATTERY_EVENTS is empty: the check proved nothing")
+		t.Fatalf("%s is empty: the check proved nothing", topic)
 	}
 }
