@@ -162,6 +162,11 @@ func (q *queryRunner) connect(ctx context.Context) error {
 		kgo.SessionTimeout(q.cfg.SessionTimeout),
 		kgo.HeartbeatInterval(q.cfg.HeartbeatInterval),
 		kgo.BlockRebalanceOnPoll(),
+		// A batch produces up to MaxPollRecords outputs, then as many
+		// changelog records: with kgo's default buffer (10,000 records)
+		// Produce blocked mid-batch until the broker acknowledged,
+		// so processing waited on the network instead of overlapping it.
+		kgo.MaxBufferedRecords(3*q.cfg.MaxPollRecords),
 		kgo.OnPartitionsAssigned(q.onAssigned),
 		kgo.OnPartitionsRevoked(q.onRevoked),
 		kgo.OnPartitionsLost(q.onRevoked),
