@@ -38,11 +38,8 @@ func (t *task) aggregate(old, cur *effect, st Store, emit func(Output)) error {
 				byKey[string(key)] = tg
 				touched = append(touched, tg)
 			}
-			if err := tg.state.apply(pr.args, seq, sign); err != nil {
-				return fmt.Errorf("query %s group %v: %w", t.spec.id, pr.group, err)
-			}
-			if final, ok := t.spec.finality.below(seq); ok && sign > 0 {
-				tg.state.compact(final)
+			if err := t.fold(tg.state, pr, seq, sign); err != nil {
+				return err
 			}
 			if err := t.saveGroup(st, key, tg.state); err != nil {
 				return err
@@ -75,6 +72,19 @@ func windowsOf(pr *prepared) []int64 {
 		return []int64{0}
 	}
 	return pr.windows
+}
+
+// fold adds (sign +1) or takes back (-1) pr's contribution at position
+// seq to g, then drops what g keeps for inputs that can no longer be
+// retracted (see finality).
+func (t *task) fold(g *groupState, pr *prepared, seq int64, sign int) error {
+	if err := g.apply(pr.args, seq, sign); err != nil {
+		return fmt.Errorf("query %s group %v: %w", t.spec.id, pr.group, err)
+	}
+	if final, ok := t.spec.finality.below(seq); ok && sign > 0 {
+		g.compact(final)
+	}
+	return nil
 }
 
 func (g *groupState) apply(args []sql.Value, seq int64, sign int) error {

@@ -232,8 +232,8 @@ func (t *task) takeLate(st Store, id []byte, start int64) (bool, error) {
 // foldFinal adds (sign +1) or takes back (-1) a contribution to a
 // window's group state and saves it.
 func (t *task) foldFinal(st Store, key []byte, g *groupState, e *effect, sign int) error {
-	if err := g.apply(e.out.args, e.seq, sign); err != nil {
-		return fmt.Errorf("query %s group %v: %w", t.spec.id, e.out.group, err)
+	if err := t.fold(g, e.out, e.seq, sign); err != nil {
+		return err
 	}
 	return t.saveGroup(st, key, g)
 }
