@@ -76,14 +76,23 @@ func Logger() *slog.Logger {
 // key's value, a retraction deletes it.
 func Fold(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
 	t.Helper()
+	return fold(t, cfg, topic, false)
+}
+
+// fold folds topic; it fails on a retraction of a key that is not there,
+// and, when strict, on an upsert of a key that is (a duplicate).
+func fold(t testing.TB, cfg kafka.Config, topic string, strict bool) map[string]json.RawMessage {
+	t.Helper()
 	state := map[string]json.RawMessage{}
 	err := kafka.ReadTopic(context.Background(), cfg, topic, 0, func(r *kgo.Record) error {
-		switch kafka.Op(r) {
-		case kafka.OpRetract:
-			if _, ok := state[string(r.Key)]; !ok {
-				return fmt.Errorf("%s offset %d retracts key %s, which is not there", topic, r.Offset, r.Key)
-			}
+		_, there := state[string(r.Key)]
+		switch op := kafka.Op(r); {
+		case op == kafka.OpRetract && !there:
+			return fmt.Errorf("%s offset %d retracts key %s, which is not there", topic, r.Offset, r.Key)
+		case op == kafka.OpRetract:
 			delete(state, string(r.Key))
+		case there && strict:
+			return fmt.Errorf("%s offset %d publishes key %s again", topic, r.Offset, r.Key)
 		default:
 			state[string(r.Key)] = append(json.RawMessage(nil), r.Value...)
 		}
@@ -255,7 +264,7 @@ func CheckConfirmedFolded(t testing.TB, cfg kafka.Config, topics kafka.Topics, s
 	t.Helper()
 	want := canonicalRecords(t, src, from, upTo, true)
 	for _, entity := range chaintap.Entities() {
-		got := foldStrict(t, cfg, topics.Confirmed(entity))
+		got := fold(t, cfg, topics.Confirmed(entity), true)
 		if len(got) != len(want[entity]) {
 			t.Fatalf("%s: the folded confirmed view has %d keys, the canonical chain %d up to block %d", entity, len(got), len(want[entity]), upTo)
 		}
@@ -265,29 +274,6 @@ func CheckConfirmedFolded(t testing.TB, cfg kafka.Config, topics kafka.Topics, s
 			}
 		}
 	}
-}
-
-func foldStrict(t testing.TB, cfg kafka.Config, topic string) map[string]json.RawMessage {
-	t.Helper()
-	state := map[string]json.RawMessage{}
-	err := kafka.ReadTopic(context.Background(), cfg, topic, 0, func(r *kgo.Record) error {
-		_, there := state[string(r.Key)]
-		switch op := kafka.Op(r); {
-		case op == kafka.OpRetract && !there:
-			return fmt.Errorf("%s offset %d retracts key %s, which is not there", topic, r.Offset, r.Key)
-		case op == kafka.OpRetract:
-			delete(state, string(r.Key))
-		case there:
-			return fmt.Errorf("%s offset %d publishes key %s again", topic, r.Offset, r.Key)
-		default:
-			state[string(r.Key)] = append(json.RawMessage(nil), r.Value...)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return state
 }
 
 // Reorgs returns the chain's reorg records, oldest first.
