@@ -93,20 +93,7 @@ func TestProcessCrashSafety(t *testing.T) {
 // foldTable reads a table's topic read_committed: the latest value per key.
 func foldTable(t *testing.T, kcfg kafka.Config, topic string) map[string]string {
 	t.Helper()
-	rows := map[string]string{}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	err := kafka.ReadTopic(ctx, kcfg, topic, 0, func(r *kgo.Record) error {
-		if r.Value == nil {
-			delete(rows, string(r.Key))
-		} else {
-			rows[string(r.Key)] = string(r.Value)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Logf("reading %s: %v", topic, err)
-	}
+	rows, _ := readTable(t, kcfg, topic)
 	return rows
 }
 

@@ -225,7 +225,7 @@ func (g *grower) stop(t *testing.T) {
 // sumColumn sums an integer column over a table's rows.
 func sumColumn(t *testing.T, kcfg kafka.Config, topic, column string) int {
 	t.Helper()
-	rows, _ := readTable(t, kcfg, topic)
+	rows := foldTable(t, kcfg, topic)
 	n := 0
 	for k, v := range rows {
 		var row map[string]any
