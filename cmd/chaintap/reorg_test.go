@@ -93,12 +93,7 @@ func TestGethConfirmedReorgStopThenCorrect(t *testing.T) {
 		t.Fatalf("exit code %d:\n%s", code, errOut)
 	}
 	topics := kafka.TopicsFor("", "geth")
-	head, confirmed := gt.cursor(t)
-	if confirmed != head-3 {
-		t.Fatalf("confirmed up to %d with the head at %d and 3 confirmations", confirmed, head)
-	}
-	ingesttest.CheckHeadView(t, gt.kcfg, topics, gt.src, 0, head)
-	ingesttest.CheckConfirmedFolded(t, gt.kcfg, topics, gt.src, 0, confirmed)
+	gt.checkBothViews(t, topics)
 }
 
 // TestGethConfirmedReorgCorrect: the same rewind with on_confirmed_reorg:
@@ -114,12 +109,7 @@ func TestGethConfirmedReorgCorrect(t *testing.T) {
 		t.Fatalf("exit code %d:\n%s", code, errOut)
 	}
 	topics := kafka.TopicsFor("", "geth")
-	head, confirmed := gt.cursor(t)
-	if confirmed != head-3 {
-		t.Fatalf("confirmed up to %d with the head at %d and 3 confirmations", confirmed, head)
-	}
-	ingesttest.CheckHeadView(t, gt.kcfg, topics, gt.src, 0, head)
-	ingesttest.CheckConfirmedFolded(t, gt.kcfg, topics, gt.src, 0, confirmed)
+	gt.checkBothViews(t, topics)
 	recs := ingesttest.Reorgs(t, gt.kcfg, topics)
 	if len(recs) != 1 || !recs[0].ConfirmedHit || recs[0].Policy != chaintap.PolicyCorrect {
 		t.Fatalf("geth.reorgs holds %+v, want one corrected reorg that hit confirmed blocks", recs)
@@ -256,4 +246,16 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// checkBothViews fails unless the cursor confirms 3 blocks below the head
+// and both views fold to the canonical chain up to their heights.
+func (gt *gethReorg) checkBothViews(t *testing.T, topics kafka.Topics) {
+	t.Helper()
+	head, confirmed := gt.cursor(t)
+	if confirmed != head-3 {
+		t.Fatalf("confirmed up to %d with the head at %d and 3 confirmations", confirmed, head)
+	}
+	ingesttest.CheckHeadView(t, gt.kcfg, topics, gt.src, 0, head)
+	ingesttest.CheckConfirmedFolded(t, gt.kcfg, topics, gt.src, 0, confirmed)
 }
