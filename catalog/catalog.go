@@ -103,3 +103,6 @@ func (c *Catalog) byTopic(topic string) *sql.Source {
 	}
 	return nil
 }
+
+// FromChain reports whether topic is one the follower writes: only it may.
+func (c *Catalog) FromChain(topic string) bool { return c.chain[topic] }

@@ -86,11 +86,7 @@ func (c *Catalog) compileQuery(p *sql.QueryPlan, st sql.Statement, opts stream.O
 	if p.Sink.Create {
 		c.Add(p.Sink.Source, inputs...)
 	}
-	opts.Retracting = c.Retracting
-	opts.SecondsTimestamp = c.SecondsTimestamp
-	opts.ChainPosition = c.ChainPosition
-	opts.ReorgWindow = c.ReorgWindow
-	stages, err := stream.Compile(id, p, opts)
+	stages, err := stream.Compile(id, p, c.Options(opts))
 	if err != nil {
 		return Query{}, err
 	}

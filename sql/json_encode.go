@@ -182,3 +182,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendJSONValue appends v, of type t, as ksqlDB's JSON serializer
+// writes it (see appendJSONValue): for rows sent to clients.
+func AppendJSONValue(dst []byte, t *Type, v Value) []byte { return appendJSONValue(dst, t, v) }
