@@ -24,9 +24,9 @@ import (
 
 func (e *env) processCmd() *cobra.Command {
 	var (
-		file, dataDir, instance, metricsAddr string
-		check                                bool
-		sessionTimeout                       time.Duration
+		file, dataDir, instance, metricsAddr, apiAddr string
+		check                                         bool
+		sessionTimeout                                time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "process",
@@ -74,7 +74,7 @@ after a restart) runs the same statements.`,
 				return err
 			}
 			reg := newRegistry()
-			prog, err := compileStatements(cfg, kcfg, text, reg)
+			cat, prog, err := compileStatements(cfg, kcfg, text, reg)
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ after a restart) runs the same statements.`,
 			}
 			ecfg := engine.Config{Kafka: kcfg, DataDir: filepath.Join(dataDir, "engine"), Log: log, Metrics: reg,
 				InstanceID: instance, SessionTimeout: sessionTimeout}
-			err = runProcess(cmd.Context(), cfg.Metrics.Addr, ecfg, prog, reg)
+			err = runProcess(cmd.Context(), cfg.Metrics.Addr, apiAddr, ecfg, cat, prog, reg)
 			if errors.Is(err, context.Canceled) || cmd.Context().Err() != nil {
 				return nil
 			}
@@ -104,6 +104,7 @@ after a restart) runs the same statements.`,
 		"how long the consumer groups wait for a killed instance before giving its partitions to the others: "+
 			"shorter moves them sooner, but a pause longer than this (GC, network) moves them too; "+
 			"the broker bounds it (group.min.session.timeout.ms, 6s by default)")
+	cmd.Flags().StringVar(&apiAddr, "api-addr", "", "serve ksqlDB's REST API (push and pull queries, chaintap sql) on host:port, e.g. 127.0.0.1:8088")
 	cmd.Flags().BoolVar(&check, "check", false, "compile the file and exit: no Kafka needed")
 	return cmd
 }
@@ -133,21 +134,22 @@ func statementsToRun(ctx context.Context, kcfg kafka.Config, file string, check 
 // compileStatements compiles a statement file against the configuration's
 // chains; with none configured, against the devchain as "chaintap up"
 // runs it, so that the demo's statements compile without a configuration.
-func compileStatements(cfg config.Config, kcfg kafka.Config, text string, reg prometheus.Registerer) (*catalog.Program, error) {
+func compileStatements(cfg config.Config, kcfg kafka.Config, text string, reg prometheus.Registerer) (*catalog.Catalog, *catalog.Program, error) {
 	chains, err := sqlChains(cfg.Chains)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cat, err := catalog.New(kcfg.Topics.Prefix, chains...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bad := prometheus.NewCounter(prometheus.CounterOpts{Name: "chaintap_sql_bad_records_total",
 		Help: "Input records the SQL queries could not process, written to their query's errors topic."})
 	if err := reg.Register(bad); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cat.Compile(text, stream.Options{Errors: bad})
+	prog, err := cat.Compile(text, stream.Options{Errors: bad})
+	return cat, prog, err
 }
 
 // sqlChains describes the chains for the catalog.
@@ -197,13 +199,17 @@ func demoContracts() ([]decode.Contract, error) {
 // runProcess runs the program's queries on an engine configured by ecfg
 // (whose Metrics is reg) until ctx is done or one fails. With metricsAddr
 // it serves /metrics and /healthz there.
-func runProcess(ctx context.Context, metricsAddr string, ecfg engine.Config, prog *catalog.Program, reg *prometheus.Registry) error {
+func runProcess(ctx context.Context, metricsAddr, apiAddr string, ecfg engine.Config, cat *catalog.Catalog, prog *catalog.Program, reg *prometheus.Registry) error {
 	ops, err := listenOps(metricsAddr)
 	if err != nil {
 		return err
 	}
 	if ops != nil {
 		defer ops.Close()
+	}
+	api, err := listenAPI(apiAddr)
+	if err != nil {
+		return err
 	}
 	eng, err := engine.New(ecfg)
 	if err != nil {
@@ -214,6 +220,9 @@ func runProcess(ctx context.Context, metricsAddr string, ecfg engine.Config, pro
 	if ops != nil {
 		serveHTTP(ctx, g, ops, opsHandler(reg))
 	}
+	if api != nil {
+		serveAPI(ctx, g, api, apiConfig(ecfg.Kafka, cat, prog, ecfg.Log))
+	}
 	g.Go(func() error { return runQueries(ctx, eng, prog, ecfg.Log) })
 	return g.Wait()
 }
@@ -221,6 +230,9 @@ func runProcess(ctx context.Context, metricsAddr string, ecfg engine.Config, pro
 // runQueries runs the program's queries on eng until ctx is done or one
 // fails.
 func runQueries(ctx context.Context, eng *engine.Engine, prog *catalog.Program, log *slog.Logger) error {
+	if len(prog.Queries) == 0 {
+		return nil // the catalog's streams still answer push queries
+	}
 	var stages []stream.Query
 	for _, q := range prog.Queries {
 		log.Info("running query", "id", q.ID, "sink", q.Plan.Sink.Topic)

@@ -44,7 +44,7 @@ func TestUpChecksBeforeStarting(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
-			args := append([]string{"up", "--data-dir", dir, "--kafka-addr", free(), "--rpc-addr", free(), "--http-addr", free()}, c.args...)
+			args := append([]string{"up", "--data-dir", dir, "--kafka-addr", free(), "--rpc-addr", free(), "--http-addr", free(), "--api-addr", free()}, c.args...)
 			start := time.Now()
 			code, _, errOut := runCLI(t, args...)
 			if code != 1 {

@@ -32,6 +32,7 @@ type upOptions struct {
 	kafkaAddr string
 	httpAddr  string
 	sqlFile   string
+	apiAddr   string
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -72,6 +73,7 @@ kafka.brokers, no embedded broker is started.`,
 	cmd.Flags().StringVar(&o.dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
+	cmd.Flags().StringVar(&o.apiAddr, "api-addr", "127.0.0.1:8088", "serve ksqlDB's REST API (push and pull queries, chaintap sql) on host:port")
 	cmd.Flags().StringVar(&o.sqlFile, "sql", "", "SQL statements for the engine to run (default: the battery demo's, battery/demo.sql, with the devchain)")
 	return cmd
 }
@@ -90,6 +92,7 @@ func (o upOptions) check(cfg config.Config) error {
 		errs = append(errs, checkFree("--kafka-addr (the embedded broker)", cfg.Kafka.Embedded.Addr))
 	}
 	errs = append(errs, checkFree("--http-addr (the page)", o.httpAddr))
+	errs = append(errs, checkFree("--api-addr (the ksqlDB API)", o.apiAddr))
 	return errors.Join(errs...)
 }
 
@@ -143,7 +146,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		return err
 	}
 	defer in.close()
-	prog, sqlName, err := upStatements(ctx, cfg, kcfg, o.sqlFile, reg)
+	cat, prog, sqlName, err := upStatements(ctx, cfg, kcfg, o.sqlFile, reg)
 	if err != nil {
 		return err
 	}
@@ -160,7 +163,14 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		_ = g.Wait()
 		return err
 	}
-	parts = append(parts, "the page", "the SQL engine", "the follower")
+	api, err := listenAPI(o.apiAddr)
+	if err != nil {
+		cancel()
+		_ = g.Wait()
+		return err
+	}
+	serveAPI(ctx, g, api, apiConfig(kcfg, cat, prog, log))
+	parts = append(parts, "the page", "the ksqlDB API", "the SQL engine", "the follower")
 	if traffic != nil {
 		g.Go(traffic)
 	}
@@ -168,6 +178,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	in.run(ctx, g)
 	fmt.Fprintf(e.stdout, "\nPage: %s  (click a battery, lock it, watch the table and its events)\n", pageURL)
 	fmt.Fprintf(e.stdout, "Health and metrics: %s/healthz  %s/metrics\n", pageURL, pageURL)
+	fmt.Fprintf(e.stdout, "ksqlDB API: http://%s  (chaintap sql, or any ksqlDB client: SELECT * FROM battery_status EMIT CHANGES;)\n", api.Addr())
 	fmt.Fprintln(e.stdout, "\nCtrl-C stops everything; run \"chaintap up\" again to continue.")
 	err = g.Wait()
 	slices.Reverse(parts)
@@ -178,25 +189,28 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 // upStatements compiles what up's engine runs: --sql, or the demo's
 // statements when the devchain runs, or nothing. They are saved in the
 // statements topic, so that "chaintap process" without -f runs them too.
-func upStatements(ctx context.Context, cfg config.Config, kcfg kafka.Config, file string, reg *prometheus.Registry) (*catalog.Program, string, error) {
+func upStatements(ctx context.Context, cfg config.Config, kcfg kafka.Config, file string, reg *prometheus.Registry) (*catalog.Catalog, *catalog.Program, string, error) {
 	text, name := "", ""
 	switch {
 	case file != "":
 		raw, err := os.ReadFile(file)
 		if err != nil {
-			return nil, "", fmt.Errorf("reading --sql: %w", err)
+			return nil, nil, "", fmt.Errorf("reading --sql: %w", err)
 		}
 		text, name = string(raw), file
 	case len(cfg.Chains) == 1 && cfg.Chains[0].Name == "devchain":
 		text, name = battery.Statements, "battery/demo.sql"
-	default:
-		return &catalog.Program{}, "", nil
 	}
-	prog, err := compileStatements(cfg, kcfg, text, reg)
+	// With nothing to run, the catalog still declares the chains' streams
+	// for push queries.
+	cat, prog, err := compileStatements(cfg, kcfg, text, reg)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", name, err)
+		return nil, nil, "", fmt.Errorf("%s: %w", name, err)
 	}
-	return prog, name, kafka.SaveStatements(ctx, kcfg, text)
+	if text == "" {
+		return cat, prog, name, nil // nothing to save over what process saved
+	}
+	return cat, prog, name, kafka.SaveStatements(ctx, kcfg, text)
 }
 
 // printQueries names the persistent queries and their output topics.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -40,10 +41,11 @@ type upRun struct {
 	cmd                          *exec.Cmd
 	dir                          string
 	kafkaAddr, rpcAddr, httpAddr string
+	apiAddr                      string
 }
 
 func newUpRun(t *testing.T) *upRun {
-	return &upRun{t: t, dir: t.TempDir(), kafkaAddr: freeAddr(t), rpcAddr: freeAddr(t), httpAddr: freeAddr(t)}
+	return &upRun{t: t, dir: t.TempDir(), kafkaAddr: freeAddr(t), rpcAddr: freeAddr(t), httpAddr: freeAddr(t), apiAddr: freeAddr(t)}
 }
 
 func (u *upRun) kafka() kafka.Config { return kafka.Config{Brokers: []string{u.kafkaAddr}} }
@@ -51,7 +53,7 @@ func (u *upRun) kafka() kafka.Config { return kafka.Config{Brokers: []string{u.k
 func (u *upRun) start() {
 	u.t.Helper()
 	u.cmd = exec.Command(binary(u.t), "up", "--data-dir", u.dir, "--kafka-addr", u.kafkaAddr, "--rpc-addr", u.rpcAddr,
-		"--http-addr", u.httpAddr, "--block-interval", "100ms", "--log-level", "warn")
+		"--http-addr", u.httpAddr, "--api-addr", u.apiAddr, "--block-interval", "100ms", "--log-level", "warn")
 	if err := u.cmd.Start(); err != nil {
 		u.t.Fatal(err)
 	}
@@ -118,6 +120,7 @@ func TestUpDemo(t *testing.T) {
 		t.Fatalf("kcat on devchain.blocks: %v\n%.500s", err, out)
 	}
 	checkAPI(t, "http://"+u.httpAddr)
+	checkKsqlAPI(t, "http://"+u.apiAddr)
 	cyclesBefore := totalCycles("http://" + u.httpAddr)
 
 	before, err := kafka.ReadCursor(context.Background(), kcfg, "devchain")
@@ -249,4 +252,35 @@ func totalCycles(base string) (n int64) {
 		n += b.ChargeCycles
 	}
 	return n
+}
+
+// checkKsqlAPI asks the ksqlDB API what a user of the demo would: the
+// battery table's current rows (a pull query) and the next blocks (a push
+// query), and checks the answers' shapes.
+func checkKsqlAPI(t *testing.T, base string) {
+	t.Helper()
+	ask := func(body string) []string {
+		resp, err := http.Post(base+"/query-stream", "application/vnd.ksql.v1+json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", body, resp.StatusCode, out)
+		}
+		return strings.Split(strings.TrimSpace(string(out)), "\n")
+	}
+	var rows []string
+	ingesttest.WaitFor(t, 30*time.Second, "battery_status rows from a pull query", func() bool {
+		rows = ask(`{"sql":"SELECT id, country, charge_cycles FROM battery_status;"}`)
+		return len(rows) > 1
+	})
+	if !strings.Contains(rows[0], `"columnNames":["ID","COUNTRY","CHARGE_CYCLES"]`) || !strings.HasPrefix(rows[1], `["0x`) {
+		t.Errorf("pull query: %v", rows)
+	}
+	rows = ask(`{"sql":"SELECT number FROM devchain_blocks EMIT CHANGES LIMIT 2;"}`)
+	if len(rows) != 3 {
+		t.Errorf("push query: %v", rows)
+	}
 }
