@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-		"testing"
+	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
