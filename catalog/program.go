@@ -79,12 +79,8 @@ func (c *Catalog) compileQuery(p *sql.QueryPlan, st sql.Statement, opts stream.O
 		inserts[p.Sink.Name]++
 		id = fmt.Sprintf("INSERTQUERY_%s_%d", p.Sink.Name, inserts[p.Sink.Name])
 	}
-	inputs := []string{p.From.Source.Topic}
-	for _, j := range p.Joins {
-		inputs = append(inputs, j.Right.Source.Topic)
-	}
 	if p.Sink.Create {
-		c.Add(p.Sink.Source, inputs...)
+		c.Add(p.Sink.Source, retractionsFrom(p)...)
 	}
 	stages, err := stream.Compile(id, p, c.Options(opts))
 	if err != nil {
@@ -94,6 +90,25 @@ func (c *Catalog) compileQuery(p *sql.QueryPlan, st sql.Statement, opts stream.O
 		stages[i].FromBeginning = fromBeginning
 	}
 	return Query{ID: id, Plan: p, Stages: stages, Statement: st.Text()}, nil
+}
+
+// retractionsFrom lists the inputs whose retractions reach the query's
+// output: the FROM source, and the right side of a join whose rows follow
+// both sides (table–table, stream–stream). A stream–table join looks the
+// table up when a stream record comes and emits nothing when the table
+// changes, so a retracted table row changes none of its output: marking
+// the output retracting would make its readers treat records that merely
+// share a key (two sessions of one battery) as one record and its
+// replacement.
+func retractionsFrom(p *sql.QueryPlan) []string {
+	inputs := []string{p.From.Source.Topic}
+	for _, j := range p.Joins {
+		if p.From.Source.Kind == sql.Stream && j.Right.Source.Kind == sql.Table {
+			continue
+		}
+		inputs = append(inputs, j.Right.Source.Topic)
+	}
+	return inputs
 }
 
 // clone copies the catalog, so that a file that fails leaves it as it was.
