@@ -71,3 +71,45 @@ CREATE TABLE transaction_metrics AS
   WINDOW TUMBLING (SIZE 1 MINUTE)
   GROUP BY chain
   EMIT CHANGES;
+
+-- Off-chain data, as the seed's operators had it. The charging stations'
+-- master data: a table `chaintap up` loads from battery/charging_stations.csv
+-- (or streams from PostgreSQL with chaintap pg source).
+CREATE TABLE charging_stations (id STRING PRIMARY KEY, operator STRING, city STRING, country STRING,
+                                power_kw DOUBLE, price_per_kwh DECIMAL(10, 4))
+  WITH (KAFKA_TOPIC='charging_stations', VALUE_FORMAT='JSON', PARTITIONS=1);
+
+-- The charging sessions an operator's system reports, keyed by station (the
+-- demo's traffic generator writes them while `chaintap up` runs).
+CREATE STREAM charging_sessions (station STRING KEY, session_id STRING, battery STRING, kwh DOUBLE,
+                                 started_at BIGINT, ended_at BIGINT)
+  WITH (KAFKA_TOPIC='charging_sessions', VALUE_FORMAT='JSON', PARTITIONS=1);
+
+-- Each session with its station, re-keyed by battery for the next join.
+CREATE STREAM sessions_at_stations AS
+  SELECT s.session_id AS session_id, s.battery AS battery, s.station AS station,
+         st.operator AS operator, st.city AS city, st.country AS station_country,
+         s.kwh AS kwh, CAST(CAST(s.kwh AS DECIMAL(10, 4)) * st.price_per_kwh AS DECIMAL(12, 2)) AS price,
+         s.started_at AS started_at, s.ended_at AS ended_at
+  FROM charging_sessions s
+  JOIN charging_stations st ON s.station = st.id
+  PARTITION BY s.battery
+  EMIT CHANGES;
+
+-- The sessions enriched with the battery's on-chain state.
+CREATE STREAM enriched_transactions AS
+  SELECT x.battery AS battery, x.session_id AS session_id, x.station AS station, x.operator AS operator,
+         x.city AS city, x.station_country AS station_country, x.kwh AS kwh, x.price AS price,
+         b.owner AS owner, b.country AS battery_country, b.year_built AS year_built,
+         b.charge_cycles AS charge_cycles, b.blocked AS blocked, x.started_at AS started_at, x.ended_at AS ended_at
+  FROM sessions_at_stations x
+  JOIN battery_status b ON x.battery = b.id
+  EMIT CHANGES;
+
+-- Sessions of blocked batteries: a notification each, and no charge recorded.
+CREATE STREAM battery_notifications AS
+  SELECT battery, session_id, station, operator, city, owner,
+         'charging session of a blocked battery' AS reason
+  FROM enriched_transactions
+  WHERE blocked
+  EMIT CHANGES;

@@ -55,6 +55,9 @@ type Config struct {
 	Metrics   prometheus.Gatherer // served at /metrics; nil: none registered
 	Sources   Sources
 	Log       *slog.Logger // nil: discard
+	// Ref serves PUT and DELETE /api/ref/… (reference data, see
+	// package refdata); nil: not served.
+	Ref http.Handler
 }
 
 // Server is the HTTP API.
@@ -83,6 +86,10 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /api/batteries/{id}/unlock", s.setBlocked(false))
 	s.mux.HandleFunc("GET /api/blocks", s.listBlocks)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
+	if cfg.Ref != nil {
+		s.mux.Handle("PUT /api/ref/{table}/{key}", cfg.Ref)
+		s.mux.Handle("DELETE /api/ref/{table}/{key}", cfg.Ref)
+	}
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,7 @@ const registryName = "BatteryRegistry"
 // recent events and blocks come from the chain's head-view topics; what
 // the page shows went through the topics.
 func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, locker httpapi.Locker,
-	metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
+	ref http.Handler, metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
 	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain.Name)
 	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions), Reorgs: topics.Reorgs()}
 	table := battery.NewStatuses()
@@ -56,7 +57,7 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 		return "", fmt.Errorf("page address %s: %w", addr, err)
 	}
 	serveHTTP(ctx, g, l, httpapi.New(httpapi.Config{Batteries: table, Events: recent, Blocks: blocks, Locker: locker,
-		Metrics: metrics, Sources: sources, Log: log}))
+		Metrics: metrics, Sources: sources, Log: log, Ref: ref}))
 	return "http://" + l.Addr().String(), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,13 +124,15 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		parts = append(parts, "the embedded broker")
 	}
 	var locker httpapi.Locker
+	var fleet *devchain.Fleet
 	var traffic func() error // the devchain's blocks, started with the rest
 	if len(cfg.Chains) == 0 {
 		fmt.Fprintln(e.stdout, "starting the devchain and deploying the demo's contracts…")
-		c, fleet, err := startDemoChain(ctx, &cfg, o, dataDir)
+		c, f, err := startDemoChain(ctx, &cfg, o, dataDir)
 		if err != nil {
 			return err
 		}
+		fleet = f
 		defer c.Close()
 		printDevchain(e.stdout, c)
 		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", strings.ToLower(fleet.Registry().Hex()), devchain.FleetBatteries, strings.ToLower(fleet.Token().Hex()))
@@ -157,7 +160,18 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	defer eng.Close()
 	printTopics(e.stdout, kcfg, cfg.Chains)
 	printQueries(e.stdout, sqlName, prog)
-	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, reg, log)
+	var ref http.Handler
+	var off *offChain
+	if fleet != nil {
+		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), e.stdout); err != nil {
+			return err
+		}
+	}
+	if off != nil {
+		defer off.close()
+		ref = off.refHandler()
+	}
+	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, ref, reg, log)
 	if err != nil {
 		cancel()
 		_ = g.Wait()
@@ -173,6 +187,9 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	parts = append(parts, "the page", "the ksqlDB API", "the SQL engine", "the follower")
 	if traffic != nil {
 		g.Go(traffic)
+	}
+	if off != nil {
+		off.run(ctx, g, log)
 	}
 	g.Go(func() error { return runQueries(ctx, eng, prog, log) })
 	in.run(ctx, g)
