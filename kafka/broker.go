@@ -66,3 +66,9 @@ func (b *Broker) Close() {
 		b.cluster = nil
 	}
 }
+
+// ApplyRetention enforces the topics' retention now, as the broker does
+// on its own every log.cleaner.backoff.ms (30 s): records whose timestamp
+// is older than a topic's retention.ms are deleted. For tests of what
+// survives it.
+func (b *Broker) ApplyRetention() { b.cluster.ApplyRetention() }

@@ -88,7 +88,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 		mode: modeAggregate, fromRepartition: true, seconds: seconds, chainBlock: -1, chainIndex: -1, finality: fin}
 	back.final = front.final // retractions reach it through the repartition topic
 	return []Query{
-		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition}, errs}, NewProcessor: front.processor},
+		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition, Repartition: true}, errs}, NewProcessor: front.processor},
 		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},
 	}, nil
 }

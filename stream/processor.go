@@ -84,6 +84,11 @@ type TopicSpec struct {
 	Name       string
 	Partitions int32 // 0: as many as the query's inputs
 	Compacted  bool  // a table's topic: latest value per key
+	// Repartition marks a topic a later stage of the same query reads:
+	// its records carry event time, which may be years old (a chain's
+	// history), and must not expire by time before that stage has read
+	// them.
+	Repartition bool
 }
 
 // Query is a persistent query as the engine runs it: a consumer group
