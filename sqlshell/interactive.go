@@ -38,6 +38,9 @@ func (s *Shell) Interactive(ctx context.Context, term Terminal) error {
 		return fmt.Errorf("opening the terminal: %w", err)
 	}
 	defer rl.Close()
+	// Readline blocks until a line comes; SIGTERM must not wait for one.
+	stop := context.AfterFunc(ctx, func() { _ = rl.Close() })
+	defer stop()
 	s.banner(ctx, term.Out)
 	pending := ""
 	for ctx.Err() == nil {
@@ -47,6 +50,8 @@ func (s *Shell) Interactive(ctx context.Context, term Terminal) error {
 		}
 		line, err := rl.Readline()
 		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
 		case errors.Is(err, readline.ErrInterrupt):
 			pending = ""
 			continue

@@ -92,8 +92,9 @@ func (s *Shell) Run(ctx context.Context, src, name string) error {
 	for _, st := range stmts {
 		err := s.Exec(ctx, st)
 		var unreachable *UnreachableError
-		if errors.As(err, &unreachable) {
-			return err // no statement's fault
+		var inner *ScriptError
+		if errors.As(err, &unreachable) || errors.As(err, &inner) {
+			return err // no statement's fault, or a RUN SCRIPT's statement's, which names its place
 		}
 		if err != nil {
 			return &ScriptError{File: name, Statement: st, Err: err}
@@ -147,7 +148,7 @@ func localCommand(text string) (func(context.Context, *Shell) error, bool) {
 		return func(_ context.Context, s *Shell) error { return s.unset(unquote(m[1])) }, true
 	}
 	if m := runScriptRe.FindStringSubmatch(t); m != nil {
-		return func(ctx context.Context, s *Shell) error { return s.runScript(ctx, unquote(m[1])) }, true
+		return func(ctx context.Context, s *Shell) error { return s.RunFile(ctx, unquote(m[1])) }, true
 	}
 	return nil, false
 }
@@ -191,9 +192,8 @@ func (s *Shell) Properties() []string {
 	return out
 }
 
-// runScript is RUN SCRIPT: the file's statements, as if typed, stopping
-// at the first error.
-func (s *Shell) runScript(ctx context.Context, path string) error {
+// RunFile runs the statements of a file, stopping at the first error.
+func (s *Shell) RunFile(ctx context.Context, path string) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func (s *Shell) runScript(ctx context.Context, path string) error {
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("RUN SCRIPT: %w", err)
+		return err
 	}
 	s.scripts = append(s.scripts, abs)
 	defer func() { s.scripts = s.scripts[:len(s.scripts)-1] }()

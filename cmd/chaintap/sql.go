@@ -54,11 +54,7 @@ runs them, stops at the first error and exits 1 on one.`,
 			case statements != "":
 				return sh.Run(cmd.Context(), statements, "")
 			case file != "":
-				src, err := os.ReadFile(file)
-				if err != nil {
-					return err
-				}
-				return sh.Run(cmd.Context(), string(src), file)
+				return sh.RunFile(cmd.Context(), file)
 			case !term.IsTerminal(int(os.Stdin.Fd())):
 				src, err := io.ReadAll(os.Stdin)
 				if err != nil {

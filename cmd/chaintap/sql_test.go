@@ -87,6 +87,20 @@ func TestSQLFile(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, out)
 		}
 	}
+	// RUN SCRIPT runs it as well, and refuses a script that runs itself.
+	code, out, errOut = sqlRun(t, url, "-e", "RUN SCRIPT '"+file+"';")
+	if code != 0 || !strings.Contains(out, "Limit Reached") {
+		t.Errorf("RUN SCRIPT: exit %d, %s\n%s", code, errOut, out)
+	}
+	loop := filepath.Join(t.TempDir(), "loop.sql")
+	if err := os.WriteFile(loop, []byte("SHOW TOPICS;\nRUN SCRIPT '"+loop+"';\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = sqlRun(t, url, "-f", loop)
+	t.Logf("loop: %s", errOut)
+	if code != 1 || !strings.Contains(errOut, "runs itself") || !strings.Contains(out, " readings ") {
+		t.Errorf("RUN SCRIPT of itself: exit %d, %s\n%s", code, errOut, out)
+	}
 	code, out, errOut = sqlRun(t, url, "-f", file, "--output", "json")
 	if code != 0 || !strings.Contains(out, `{"ID":"b","KWH":2.0}`+"\n") || !strings.Contains(out, `"@type": "properties"`) {
 		t.Errorf("json: exit %d, %s\n%s", code, errOut, out)
