@@ -53,8 +53,8 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach chaintap's SQL API at %s (%v); start one with `chaintap up` or `chaintap process`, "+
-		"or point --server at a running chaintap or ksqlDB", e.URL, e.Err)
+	return fmt.Sprintf("cannot reach chaintap's SQL API at %s (%v); start one with `chaintap up` (it serves 127.0.0.1:8088) "+
+		"or `chaintap process --api-addr 127.0.0.1:8088`, or point --server at a running chaintap or ksqlDB", e.URL, e.Err)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
