@@ -186,7 +186,11 @@ func describe(w io.Writer, d sourceDescription) {
 	}
 	kv("Key format", d.KeyFormat)
 	kv("Value format", d.ValueFormat)
-	kv("Kafka topic", fmt.Sprintf("%s (partitions: %d, replication: %d)", d.Topic, d.Partitions, d.Replication))
+	topic := d.Topic
+	if d.Partitions > 0 { // 0: the server does not know (a query's output not created yet)
+		topic += fmt.Sprintf(" (partitions: %d, replication: %d)", d.Partitions, d.Replication)
+	}
+	kv("Kafka topic", topic)
 	if d.WindowType != nil {
 		kv("Window type", *d.WindowType)
 	}

@@ -71,7 +71,7 @@ func (s *Shell) pull(rows *Rows) error {
 }
 
 func (s *Shell) push(ctx context.Context, rows *Rows) error {
-	g := NewStreamingGrid(rows.Header.ColumnNames, s.cfg.Width)
+	g := NewStreamingGrid(rows.Header.ColumnNames, rows.Header.ColumnTypes, s.cfg.Width)
 	if s.cfg.Format == Tabular {
 		g.Header(s.cfg.Out, rows.Header.ColumnNames)
 	}

@@ -92,16 +92,56 @@ func NewGrid(header []string, rows [][]string) Grid {
 	return Grid{widths: widths(header, rows)}
 }
 
-// NewStreamingGrid sizes a grid whose rows are not known yet: each column
-// gets an equal share of total columns, or its header's width if wider.
-func NewStreamingGrid(header []string, total int) Grid {
-	share := max((total-1)/max(len(header), 1)-1, 8)
+// NewStreamingGrid sizes a grid whose rows are not known yet, to fit in
+// total columns: a column of a type of bounded width (numbers, booleans,
+// timestamps) gets that width, the others share what is left equally;
+// none is narrower than its header.
+func NewStreamingGrid(header, types []string, total int) Grid {
 	ws := widths(header, nil)
+	// The border's first '+', and a column spare: a line that fills the
+	// terminal exactly wraps on some.
+	left, open := total-2, 0
 	for i := range ws {
-		ws[i] = max(ws[i], share)
+		if i < len(types) {
+			if n, ok := typeWidth(types[i]); ok {
+				ws[i] = max(ws[i], n)
+				left -= ws[i] + 1
+				continue
+			}
+		}
+		open++
+	}
+	share := max(left/max(open, 1)-1, 8)
+	for i := range ws {
+		if i >= len(types) || !bounded(types[i]) {
+			ws[i] = max(ws[i], share)
+		}
 	}
 	return Grid{widths: ws}
 }
+
+// typeWidth is the width any value of a type fits in, if there is one.
+func typeWidth(typ string) (int, bool) {
+	switch {
+	case typ == "BOOLEAN":
+		return 5, true
+	case typ == "INTEGER" || typ == "INT":
+		return 11, true
+	case typ == "BIGINT":
+		return 20, true
+	case typ == "DOUBLE":
+		return 24, true
+	case typ == "DATE":
+		return 10, true
+	case typ == "TIME":
+		return 12, true
+	case typ == "TIMESTAMP":
+		return 23, true
+	}
+	return 0, false
+}
+
+func bounded(typ string) bool { _, ok := typeWidth(typ); return ok }
 
 // Border writes a +-----+----+ line.
 func (g Grid) Border(w io.Writer) {

@@ -37,16 +37,20 @@ func TestShellGridAlignment(t *testing.T) {
 
 func TestShellStreamingGrid(t *testing.T) {
 	var b strings.Builder
-	g := NewStreamingGrid([]string{"ID", "A_VERY_LONG_COLUMN_NAME"}, 41)
-	g.Header(&b, []string{"ID", "A_VERY_LONG_COLUMN_NAME"})
-	g.Row(&b, []string{"x", "wider than its share of the terminal, kept whole"})
-	want := `+-------------------+-----------------------+
-|ID                 |A_VERY_LONG_COLUMN_NAME|
-+-------------------+-----------------------+
-|x                  |wider than its share of the terminal, kept whole|
+	header := []string{"ID", "N", "A_VERY_LONG_COLUMN_NAME", "OK"}
+	g := NewStreamingGrid(header, []string{"STRING", "BIGINT", "STRING", "BOOLEAN"}, 80)
+	g.Header(&b, header)
+	g.Row(&b, []string{"x", "9223372036854775807", "wider than its share of the terminal: kept whole", "false"})
+	want := `+------------------------+--------------------+------------------------+-----+
+|ID                      |N                   |A_VERY_LONG_COLUMN_NAME |OK   |
++------------------------+--------------------+------------------------+-----+
+|x                       |9223372036854775807 |wider than its share of the terminal: kept whole|false|
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	if n := len(strings.SplitN(b.String(), "\n", 2)[0]); n > 79 {
+		t.Errorf("the header takes %d columns of 80: a full line wraps on some terminals", n)
 	}
 }
 
