@@ -166,11 +166,12 @@ func status(q queryEntry) string {
 func listTopics(w io.Writer, list []topicEntry) {
 	rows := make([][]string, len(list))
 	for i, t := range list {
-		replicas := make([]string, len(t.ReplicaInfo))
-		for j, r := range t.ReplicaInfo {
-			replicas[j] = strconv.Itoa(r)
+		// One number, as the ksql CLI shows it: the partitions' replication.
+		replicas := 0
+		for _, r := range t.ReplicaInfo {
+			replicas = max(replicas, r)
 		}
-		rows[i] = []string{t.Name, strconv.Itoa(len(t.ReplicaInfo)), strings.Join(replicas, " ")}
+		rows[i] = []string{t.Name, strconv.Itoa(len(t.ReplicaInfo)), strconv.Itoa(replicas)}
 	}
 	Listing(w, []string{"Kafka Topic", "Partitions", "Partition Replicas"}, rows)
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -180,16 +179,6 @@ func (s *Shell) unset(name string) error {
 		fmt.Fprintf(s.cfg.Out, "Successfully unset local property '%s' (value was '%s').\n", name, old)
 	}
 	return nil
-}
-
-// Properties are the properties SET, sorted by name.
-func (s *Shell) Properties() []string {
-	var out []string
-	for k := range s.props {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // RunFile runs the statements of a file, stopping at the first error.

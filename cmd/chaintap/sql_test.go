@@ -31,7 +31,7 @@ func insertAndWait(t *testing.T, url, id string, kwh string) {
 
 func TestSQLExecute(t *testing.T) {
 	url := startSQLAPI(t)
-	code, out, errOut := sqlRun(t, url, "-e", "SHOW STREAMS; show tables;\nDESCRIBE readings; SHOW QUERIES;")
+	code, out, errOut := sqlRun(t, url, "-e", "SHOW STREAMS; show tables;\nDESCRIBE readings; SHOW QUERIES; SHOW TOPICS;")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -47,6 +47,8 @@ func TestSQLExecute(t *testing.T) {
 		" KWH     | DOUBLE\n",
 		"Queries that read from this STREAM\n",
 		" CTAS_TOTALS | PERSISTENT | RUNNING:1 | TOTALS    | TOTALS           | CREATE TABLE totals AS SELECT",
+		" Kafka Topic        | Partitions | Partition Replicas\n",
+		" readings           | 2          | 1\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
