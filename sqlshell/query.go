@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/chaintap/chaintap/sql"
@@ -28,11 +29,14 @@ func (s *Shell) query(ctx context.Context, text string) error {
 }
 
 // isPush tells a push query (EMIT CHANGES or FINAL) from a pull query.
-// The server has accepted the statement by now, so it parses.
+// The server has accepted the statement by now, so it parses, unless the
+// server is a ksqlDB with syntax chaintap lacks: then a word EMIT
+// decides, since drawing a push query as a pull query's table would wait
+// for its end.
 func isPush(text string) bool {
 	st, err := sql.ParseOne(text)
 	if err != nil {
-		return false
+		return emitWord.MatchString(text)
 	}
 	qs, ok := st.(*sql.QueryStatement)
 	return ok && qs.Query.Emit != sql.EmitNone
@@ -154,3 +158,5 @@ func (s *Shell) printJSONRow(h Header, vals []json.RawMessage) {
 	b.WriteString("}\n")
 	_, _ = s.cfg.Out.Write(b.Bytes())
 }
+
+var emitWord = regexp.MustCompile(`(?i)\bEMIT\s+(CHANGES|FINAL)\b`)
