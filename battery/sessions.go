@@ -20,8 +20,10 @@ var StationsCSV string
 
 // The demo's off-chain topics, as demo.sql declares them.
 const (
-	StationsTopic = "charging_stations"
-	SessionsTopic = "charging_sessions"
+	StationsTopic      = "charging_stations"
+	SessionsTopic      = "charging_sessions"
+	EnrichedTopic      = "ENRICHED_TRANSACTIONS"
+	NotificationsTopic = "BATTERY_NOTIFICATIONS"
 )
 
 // StationIDs lists the ids of the stations in StationsCSV.

@@ -2,7 +2,8 @@
 // build): the empty panel says what to do; a click on a row of the battery
 // table opens that battery with its recent events; the one state-dependent
 // button locks it, "blocked" and a live BatteryLocked event arrive through
-// Kafka and the button becomes Unlock (and back); bad input shows clear
+// Kafka and the button becomes Unlock (and back); enriched charging
+// sessions arrive live; bad input shows clear
 // messages; no request of the page fails (favicon included) and the
 // console stays clean.
 // Usage: node page.mjs BASE_URL OUT_DIR   (screenshots go to OUT_DIR)
@@ -32,6 +33,11 @@ try {
   await page.waitForSelector('#src-events:has-text(".events")', t); // the table names its topic
   await page.waitForFunction(() => document.querySelectorAll('#batteries tr').length >= 50, null, t);
   await page.screenshot({ path: `${out}/start.png` });
+  // The demo's enrichment: charging sessions (off-chain) arrive joined
+  // with their station and their battery's on-chain state.
+  await page.waitForFunction(() => [...document.querySelectorAll('#sessions tr')].some((tr) =>
+    tr.children[1].textContent.includes(' · ') && /^0x/.test(tr.children[0].textContent)), null, t);
+  await page.screenshot({ path: `${out}/sessions.png` });
 
   // The fleet locks and unlocks batteries too: a lock counts only if the
   // request the button sent was a lock, else try another battery.

@@ -58,6 +58,9 @@ type Config struct {
 	// Ref serves PUT and DELETE /api/ref/… (reference data, see
 	// package refdata); nil: not served.
 	Ref http.Handler
+	// Sessions and Notifications are the demo's enriched charging
+	// sessions and its notifications; nil: none (the lists are empty).
+	Sessions, Notifications *RecentRows
 }
 
 // Server is the HTTP API.
@@ -86,6 +89,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /api/batteries/{id}/unlock", s.setBlocked(false))
 	s.mux.HandleFunc("GET /api/blocks", s.listBlocks)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
+	s.mux.HandleFunc("GET /api/sessions", listRows(cfg.Sessions))
+	s.mux.HandleFunc("GET /api/notifications", listRows(cfg.Notifications))
 	if cfg.Ref != nil {
 		s.mux.Handle("PUT /api/ref/{table}/{key}", cfg.Ref)
 		s.mux.Handle("DELETE /api/ref/{table}/{key}", cfg.Ref)

@@ -34,8 +34,10 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 	table := battery.NewStatuses()
 	recent := battery.NewRecent(battery.Source{Contract: registryName, Registry: registryAddress(chain)}, 20)
 	blocks := httpapi.NewRecentBlocks(20)
+	sessions, notes := httpapi.NewRecentRows(20, "BATTERY"), httpapi.NewRecentRows(20, "BATTERY")
 	g.Go(func() error {
-		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions, sources.Reorgs}, func(r *kgo.Record) {
+		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions, sources.Reorgs,
+			battery.EnrichedTopic, battery.NotificationsTopic}, func(r *kgo.Record) {
 			switch r.Topic {
 			case battery.StatusTopic:
 				if err := table.Apply(string(r.Key), r.Value); err != nil {
@@ -49,6 +51,10 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 				blocks.Apply(string(r.Key), r.Value)
 			case sources.Reorgs:
 				blocks.ApplyReorg(r.Value)
+			case battery.EnrichedTopic:
+				sessions.Apply(r.Key, r.Value)
+			case battery.NotificationsTopic:
+				notes.Apply(r.Key, r.Value)
 			}
 		})
 	})
@@ -57,7 +63,8 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 		return "", fmt.Errorf("page address %s: %w", addr, err)
 	}
 	serveHTTP(ctx, g, l, httpapi.New(httpapi.Config{Batteries: table, Events: recent, Blocks: blocks, Locker: locker,
-		Metrics: metrics, Sources: sources, Log: log, Ref: ref}))
+		Metrics: metrics, Sources: sources, Log: log, Ref: ref,
+		Sessions: sessions, Notifications: notes}))
 	return "http://" + l.Addr().String(), nil
 }
 

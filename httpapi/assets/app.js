@@ -206,11 +206,40 @@ function renderBlock(b) {
   while (tbody.children.length > 12) tbody.lastChild.remove();
 }
 
+// ---- the demo's enriched sessions and notifications ----
+
+const keep = 8; // rows shown of each
+
+function cell(text, cls) { const td = document.createElement('td'); td.textContent = text; if (cls) td.className = cls; return td; }
+
+function renderSession(s) {
+  const tr = document.createElement('tr');
+  tr.dataset.session = s.SESSION_ID; tr.title = `session ${s.SESSION_ID}`;
+  tr.append(cell(short(s.BATTERY), 'hash'), cell(`${s.CITY} · ${s.OPERATOR}`),
+    cell(s.KWH), cell(s.PRICE), cell(s.CHARGE_CYCLES), cell(s.BLOCKED ? 'blocked' : 'ok', s.BLOCKED ? 'blocked' : ''));
+  tr.classList.add('flash');
+  $('sessions').prepend(tr);
+  while ($('sessions').children.length > keep) $('sessions').lastChild.remove();
+  $('no-sessions').hidden = true;
+}
+
+function renderNotification(n) {
+  const li = document.createElement('li');
+  li.textContent = `${n.REASON}: battery ${short(n.BATTERY)} at ${n.CITY} (${n.OPERATOR}), session ${n.SESSION_ID}`;
+  li.classList.add('flash');
+  $('notifications').prepend(li);
+  while ($('notifications').children.length > keep) $('notifications').lastChild.remove();
+  $('no-notifications').hidden = true;
+}
+
 // load fetches the table and the blocks; after a reconnection it also
 // reopens the open battery, since events may have been missed meanwhile.
 async function load() {
   for (const b of await api('GET', '/api/batteries')) renderRow(b);
   for (const b of (await api('GET', '/api/blocks')).reverse()) renderBlock(b);
+  $('sessions').replaceChildren(); $('notifications').replaceChildren();
+  for (const s of (await api('GET', '/api/sessions?limit=' + keep)).reverse()) renderSession(s);
+  for (const n of (await api('GET', '/api/notifications?limit=' + keep)).reverse()) renderNotification(n);
 }
 
 async function start() {
@@ -229,6 +258,8 @@ async function start() {
   es.addEventListener('battery', (e) => renderRow(JSON.parse(e.data)));
   es.addEventListener('battery_event', (e) => liveEvent(JSON.parse(e.data)));
   es.addEventListener('block', (e) => renderBlock(JSON.parse(e.data)));
+  es.addEventListener('session', (e) => renderSession(JSON.parse(e.data)));
+  es.addEventListener('notification', (e) => renderNotification(JSON.parse(e.data)));
   const fromURL = decodeURIComponent(location.hash.slice(1));
   if (/^0x[0-9a-fA-F]{40}$/.test(fromURL)) openBattery(fromURL);
 }
