@@ -30,7 +30,7 @@ func (e *SlotMissingError) Error() string {
 // slot was moved on (or recreated) behind the source's back, and the
 // changes between the two LSNs are not in Kafka.
 type GapError struct {
-	Slot                  string
+	Slot                   string
 	Published, SlotFlushed string
 }
 
