@@ -42,7 +42,8 @@ func retryable(err error) bool {
 	case errors.As(err, &pgErr):
 		c := pgErr.Code
 		return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57P") || strings.HasPrefix(c, "53") ||
-			c == "40001" || c == "40P01"
+			c == "40001" || c == "40P01" ||
+			c == "23505" // a row written beside the fresh-table fast path: the next session DELETEs first
 	}
 	return true // network errors, timeouts, Kafka, busyError
 }

@@ -83,63 +83,64 @@ const offsetsDDL = `CREATE TABLE IF NOT EXISTS chaintap_sink_offsets (
 	sink text NOT NULL, topic text NOT NULL, partition integer NOT NULL, next_offset bigint NOT NULL,
 	PRIMARY KEY (sink, topic, partition))`
 
-// batchTable is the session's temporary table a batch is COPYed into:
-// the target's columns and types, without constraints, plus the
-// tombstone flag; emptied at each commit.
-const batchTable = "chaintap_sink_batch"
-
-func tempTableDDL(t Table, cols []sql.Column) string {
-	var sel []string
-	for _, c := range cols {
-		sel = append(sel, quote(ColumnName(c)))
-	}
-	return fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT %s, false AS _chaintap_deleted FROM %s WITH NO DATA",
-		batchTable, strings.Join(sel, ", "), t.quoted())
-}
-
-// statements are a sink's per-batch SQL, built once.
+// statements are a sink's per-batch SQL, built once the target's key
+// column types are known.
 type statements struct {
 	copyCols     []string
 	delete       string // "" for a table without key columns
-	insert       string
 	storeOffsets string
 }
 
-func newStatements(t Table, cols []sql.Column) statements {
-	var names, keys, sets, match []string
-	for _, c := range cols {
-		n := quote(ColumnName(c))
-		names = append(names, n)
-		if c.Key {
-			keys = append(keys, n)
-			match = append(match, fmt.Sprintf("t.%s = b.%s", n, n))
-		} else {
-			sets = append(sets, fmt.Sprintf("%s = EXCLUDED.%s", n, n))
-		}
-	}
+// newStatements: a batch DELETEs every key it touches (tombstones and
+// upserts alike) with the keys as arrays, then COPYs the upserted rows
+// into the table. keyTypes are the key columns' PostgreSQL types.
+func newStatements(t Table, cols []sql.Column, keyTypes []string) statements {
 	st := statements{storeOffsets: `INSERT INTO chaintap_sink_offsets (sink, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (sink, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset`}
+	var keys []string
 	for _, c := range cols {
 		st.copyCols = append(st.copyCols, ColumnName(c))
+		if c.Key {
+			keys = append(keys, quote(ColumnName(c)))
+		}
 	}
-	st.copyCols = append(st.copyCols, "_chaintap_deleted")
-	list := strings.Join(names, ", ")
-	st.insert = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s WHERE NOT _chaintap_deleted", t.quoted(), list, list, batchTable)
-	if len(keys) == 0 {
-		return st // a keyless stream: rows are appended
-	}
-	switch {
-	case len(sets) == 0:
-		st.insert += fmt.Sprintf(" ON CONFLICT (%s) DO NOTHING", strings.Join(keys, ", "))
+	switch len(keys) {
+	case 0:
+		// A keyless stream: rows are appended.
+	case 1:
+		// = ANY(array) plans as an index scan over the primary key.
+		st.delete = fmt.Sprintf("DELETE FROM %s WHERE %s = ANY($1::%s[])", t.quoted(), keys[0], keyTypes[0])
 	default:
-		st.insert += fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(keys, ", "), strings.Join(sets, ", "))
+		var args, match []string
+		for i, k := range keys {
+			args = append(args, fmt.Sprintf("$%d::%s[]", i+1, keyTypes[i]))
+			match = append(match, fmt.Sprintf("t.%s = k.%s", k, k))
+		}
+		st.delete = fmt.Sprintf("DELETE FROM %s t USING unnest(%s) AS k(%s) WHERE %s",
+			t.quoted(), strings.Join(args, ", "), strings.Join(keys, ", "), strings.Join(match, " AND "))
 	}
-	st.delete = fmt.Sprintf("DELETE FROM %s t USING %s b WHERE b._chaintap_deleted AND %s", t.quoted(), batchTable, strings.Join(match, " AND "))
 	return st
 }
 
-// prepareTables creates the offsets table, the target (when missing) and
-// the session's temporary batch table.
+// keyTypes reads the PostgreSQL types of the table's key columns.
+func keyTypes(ctx context.Context, conn *pgx.Conn, t Table, cols []sql.Column) ([]string, error) {
+	var out []string
+	for _, c := range cols {
+		if !c.Key {
+			continue
+		}
+		var typ string
+		err := conn.QueryRow(ctx, `SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+			WHERE attrelid = $1::regclass AND attname = $2 AND NOT attisdropped`, t.quoted(), ColumnName(c)).Scan(&typ)
+		if err != nil {
+			return nil, fmt.Errorf("table %s: key column %s: %w", t, ColumnName(c), err)
+		}
+		out = append(out, typ)
+	}
+	return out, nil
+}
+
+// prepareTables creates the offsets table and the target (when missing).
 func prepareTables(ctx context.Context, conn *pgx.Conn, t Table, cols []sql.Column, create bool) error {
 	if _, err := conn.Exec(ctx, offsetsDDL); err != nil {
 		return fmt.Errorf("creating chaintap_sink_offsets: %w", err)
@@ -148,9 +149,6 @@ func prepareTables(ctx context.Context, conn *pgx.Conn, t Table, cols []sql.Colu
 		if _, err := conn.Exec(ctx, createTableDDL(t, cols)); err != nil {
 			return fmt.Errorf("creating table %s: %w", t, err)
 		}
-	}
-	if _, err := conn.Exec(ctx, tempTableDDL(t, cols)); err != nil {
-		return fmt.Errorf("creating the batch table for %s: %w", t, err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/sql"
@@ -45,7 +46,8 @@ type Config struct {
 type Sink struct {
 	cfg     Config
 	table   Table
-	st      statements
+	st      statements  // per session
+	fresh   *freshTable // per session
 	log     *slog.Logger
 	metrics *metrics
 }
@@ -71,7 +73,7 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgsink %s: registering metrics: %w", cfg.Name, err)
 	}
-	return &Sink{cfg: cfg, table: cfg.Table, st: newStatements(cfg.Table, cfg.Source.Schema.Columns), log: cfg.Log, metrics: m}, nil
+	return &Sink{cfg: cfg, table: cfg.Table, log: cfg.Log, metrics: m}, nil
 }
 
 // Run applies the topic until ctx is done (then it returns nil) or an
@@ -118,6 +120,14 @@ func (s *Sink) session(ctx context.Context) error {
 		return err
 	}
 	if err := prepareTables(ctx, conn, s.table, s.cfg.Source.Schema.Columns, s.cfg.CreateTable); err != nil {
+		return err
+	}
+	kt, err := keyTypes(ctx, conn, s.table, s.cfg.Source.Schema.Columns)
+	if err != nil {
+		return err
+	}
+	s.st = newStatements(s.table, s.cfg.Source.Schema.Columns, kt)
+	if s.fresh, err = newFreshTable(ctx, conn, s.table); err != nil {
 		return err
 	}
 	start, err := s.startOffsets(ctx, conn)
@@ -203,8 +213,29 @@ func (s *Sink) partitions(ctx context.Context) ([]int32, error) {
 	return t.Partitions.Numbers(), nil
 }
 
-// loop polls and applies until an error.
+// loop applies batches until an error. Polling and decoding the next
+// batch (Go's work) overlaps applying the current one (PostgreSQL's): the
+// decoder runs one batch ahead in its own goroutine, owned here.
 func (s *Sink) loop(ctx context.Context, conn *pgx.Conn, cl *kgo.Client) error {
+	g, gctx := errgroup.WithContext(ctx)
+	batches := make(chan *batch, 1)
+	g.Go(func() error {
+		defer close(batches)
+		return s.decodeBatches(gctx, cl, batches)
+	})
+	g.Go(func() error {
+		for b := range batches {
+			if err := s.apply(gctx, conn, b); err != nil {
+				return err
+			}
+		}
+		return gctx.Err()
+	})
+	return g.Wait()
+}
+
+// decodeBatches polls records and sends them decoded, a batch per poll.
+func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *batch) error {
 	dec := newDecoder(s.cfg.Source)
 	for {
 		fs := cl.PollRecords(ctx, s.cfg.BatchSize)
@@ -233,8 +264,10 @@ func (s *Sink) loop(ctx context.Context, conn *pgx.Conn, cl *kgo.Client) error {
 		if len(b.next) == 0 {
 			continue
 		}
-		if err := s.apply(ctx, conn, b); err != nil {
-			return err
+		select {
+		case out <- b:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }

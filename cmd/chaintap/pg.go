@@ -113,7 +113,7 @@ with --resnapshot to publish every row again).`,
 	cmd.Flags().StringSliceVar(&tables, "table", nil, "same as --tables")
 	cmd.Flags().StringVar(&topic, "topic", "", "the topic of the one table given (default <name>.<table>)")
 	cmd.Flags().BoolVar(&resnapshot, "resnapshot", false, "when the replication slot is missing (dropped by hand): create it again and publish every row again")
-	cmd.Flags().DurationVar(&flush, "flush-interval", 10*time.Millisecond, "how long committed changes may wait to share one Kafka transaction")
+	cmd.Flags().DurationVar(&flush, "flush-interval", time.Millisecond, "how long committed changes may wait to share one Kafka transaction")
 	return cmd
 }
 
