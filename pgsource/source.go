@@ -50,6 +50,10 @@ type Source struct {
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
+	// afterKafkaCommit, when set (by tests), runs between a Kafka commit
+	// and the status update confirming it: an error there is a crash in
+	// that window.
+	afterKafkaCommit func() error
 }
 
 // New checks the configuration and registers the metrics.
