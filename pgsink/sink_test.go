@@ -171,6 +171,9 @@ func TestSinkExactlyOnce(t *testing.T) {
 	runSink(t, cfg)
 	waitFor(t, time.Minute, fmt.Sprintf("%d rows", n), func() bool {
 		c := query(t, pg.DSN(), count)
+		if len(c) == 1 && len(c[0]) > len(fmt.Sprint(n)) || len(c) == 1 && len(c[0]) == len(fmt.Sprint(n)) && c[0] > fmt.Sprint(n) {
+			t.Fatalf("%s rows for %d records: records applied twice", c[0], n)
+		}
 		return len(c) == 1 && c[0] == fmt.Sprint(n)
 	})
 	if d := query(t, pg.DSN(), `SELECT count(DISTINCT seq)::text FROM events`); d[0] != fmt.Sprint(n) {
