@@ -251,7 +251,7 @@ func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *ba
 		if ferr != nil {
 			return ferr
 		}
-		b := newBatch()
+		b := newBatch(fs.NumRecords())
 		var derr error
 		fs.EachRecord(func(r *kgo.Record) {
 			if derr == nil {
