@@ -187,7 +187,7 @@ func TestPgSourceKilledMidSnapshot(t *testing.T) {
 	args := []string{"pg", "source", "--dsn", pg.DSN(), "--tables", "big", "--topic", "pg.big", "--name", "snap",
 		"--brokers", kcfg.Brokers[0], "--log-level", "error"}
 	midway := 0
-	for delay := 200 * time.Millisecond; midway < 2 && delay < 20*time.Second; {
+	for delay := 100 * time.Millisecond; midway < 2 && delay < 20*time.Second; {
 		p := startChaintap(t, bin, args)
 		time.Sleep(delay)
 		slot := len(queryStrings(t, pg.DSN(), "SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'chaintap_snap'")) == 1
@@ -206,7 +206,7 @@ func TestPgSourceKilledMidSnapshot(t *testing.T) {
 			midway++
 			t.Logf("killed mid-snapshot after %s: %d records produced, uncommitted", delay, data)
 		default:
-			delay += 200 * time.Millisecond // killed before the snapshot began
+			delay += 100 * time.Millisecond // killed before the snapshot began
 		}
 	}
 	if midway < 2 {
