@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // snapshot creates the slot, exporting its snapshot, and publishes every
@@ -90,53 +89,4 @@ func (s *Source) snapshotTable(ctx context.Context, tx pgx.Tx, prod *producer, r
 		return 0, fmt.Errorf("reading table %s for the snapshot: %w", t.Qualified(), err)
 	}
 	return n, nil
-}
-
-// Header values.
-const (
-	HeaderOp     = "op"
-	HeaderOrigin = "origin"
-	HeaderSource = "table"
-	HeaderLSN    = "lsn"
-
-	OpUpsert = "upsert"
-	OpDelete = "delete"
-
-	originSnapshot = "snapshot"
-	originLive     = "live"
-)
-
-// upsert is the record of a row's current values. lsn is the commit LSN
-// of its transaction (0 in the snapshot).
-func (r *relation) upsert(vals []textValue, origin string, lsn pglogrepl.LSN) (*kgo.Record, error) {
-	key, err := r.key(vals)
-	if err != nil {
-		return nil, err
-	}
-	v, err := r.appendValue(nil, vals)
-	if err != nil {
-		return nil, err
-	}
-	return &kgo.Record{Topic: r.topic, Key: key, Value: v, Headers: r.headers(OpUpsert, origin, lsn)}, nil
-}
-
-// tombstone is the record of a deleted row: its key and a null value.
-func (r *relation) tombstone(vals []textValue, lsn pglogrepl.LSN) (*kgo.Record, error) {
-	key, err := r.key(vals)
-	if err != nil {
-		return nil, err
-	}
-	return &kgo.Record{Topic: r.topic, Key: key, Headers: r.headers(OpDelete, originLive, lsn)}, nil
-}
-
-func (r *relation) headers(op, origin string, lsn pglogrepl.LSN) []kgo.RecordHeader {
-	h := []kgo.RecordHeader{
-		{Key: HeaderOp, Value: []byte(op)},
-		{Key: HeaderOrigin, Value: []byte(origin)},
-		{Key: HeaderSource, Value: []byte(r.table)},
-	}
-	if lsn != 0 {
-		h = append(h, kgo.RecordHeader{Key: HeaderLSN, Value: []byte(lsn.String())})
-	}
-	return h
 }

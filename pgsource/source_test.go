@@ -101,8 +101,6 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-func textKey(s string) string { return s }
-
 // TestSnapshotThenChanges: rows there before the source starts arrive
 // (snapshot), then inserts, updates (one changing the key) and deletes,
 // with exact numerics and the documented JSON types and headers.
