@@ -87,7 +87,7 @@ func (d *decoder) add(b *batch, r *kgo.Record) error {
 	return nil
 }
 
-// row decodes r into the COPY values of the columns (key columns from the
+// row decodes r into the SQL values of the columns (key columns from the
 // record key; for a tombstone only those).
 func (d *decoder) row(r *kgo.Record) ([]any, bool, error) {
 	deleted := r.Value == nil
@@ -119,19 +119,13 @@ func (d *decoder) row(r *kgo.Record) ([]any, bool, error) {
 			vals[ci] = kv[i]
 		}
 	}
-	// Converted in place: a sql.Row is a []any already, and an extra
-	// slice per record showed in the profile.
-	out := []any(vals[:len(d.cols)])
-	for i, c := range d.cols {
-		if deleted && !c.Key {
-			out[i] = nil
-			continue
+	out := []any(vals[:len(d.cols)]) // a sql.Row is a []any: no copy
+	if deleted {
+		for i, c := range d.cols {
+			if !c.Key {
+				out[i] = nil
+			}
 		}
-		v, err := pgValue(c.Type, vals[i])
-		if err != nil {
-			return nil, false, fmt.Errorf("column %s: %w", c.Name, err)
-		}
-		out[i] = v
 	}
 	return out, deleted, nil
 }
@@ -148,12 +142,16 @@ func (s *Sink) apply(ctx context.Context, conn *pgx.Conn, b *batch) error {
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // after Commit, a no-op
 	if keys := s.fresh.toDelete(b); s.st.delete != "" && len(keys) > 0 {
-		if _, err := tx.Exec(ctx, s.st.delete, keyArrays(keys)...); err != nil {
+		args, err := s.keyArrays(keys)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, s.st.delete, args...); err != nil {
 			return fmt.Errorf("deleting the batch's %d keys from %s: %w", len(keys), s.table, err)
 		}
 	}
 	deleted := time.Now()
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{s.table.Schema, s.table.Name}, s.st.copyCols, &upserts{rows: b.rows, i: -1})
+	n, err := s.copyRows(ctx, tx, b.rows)
 	if err != nil {
 		return fmt.Errorf("copying %d rows into %s: %w", len(b.rows)-b.deletes, s.table, err)
 	}
@@ -177,23 +175,47 @@ func (s *Sink) apply(ctx context.Context, conn *pgx.Conn, b *batch) error {
 	return nil
 }
 
+// copyRows COPYs the upserts: in binary straight from the SQL values when
+// the table's types are ours, else through pgx's encoders.
+func (s *Sink) copyRows(ctx context.Context, tx pgx.Tx, rows [][]any) (int64, error) {
+	if s.binary != nil {
+		return s.binary.copy(ctx, tx, rows)
+	}
+	return tx.CopyFrom(ctx, pgx.Identifier{s.table.Schema, s.table.Name}, s.st.copyCols,
+		&upserts{rows: rows, i: -1, cols: s.cfg.Source.Schema.Columns})
+}
+
 // keyArrays turns the keys into one array argument per key column.
-func keyArrays(keys [][]any) []any {
-	cols := make([]any, len(keys[0]))
-	for j := range cols {
+func (s *Sink) keyArrays(keys [][]any) ([]any, error) {
+	var keyCols []sql.Column
+	for _, c := range s.cfg.Source.Schema.Columns {
+		if c.Key {
+			keyCols = append(keyCols, c)
+		}
+	}
+	cols := make([]any, len(keyCols))
+	for j, c := range keyCols {
 		col := make([]any, len(keys))
 		for i, k := range keys {
-			col[i] = k[j]
+			v, err := pgValue(c.Type, k[j])
+			if err != nil {
+				return nil, fmt.Errorf("key column %s: %w", c.Name, err)
+			}
+			col[i] = v
 		}
 		cols[j] = col
 	}
-	return cols
+	return cols, nil
 }
 
-// upserts is a pgx.CopyFromSource over the batch's non-nil rows.
+// upserts is a pgx.CopyFromSource over the batch's non-nil rows,
+// converting SQL values for pgx.
 type upserts struct {
 	rows [][]any
 	i    int
+	cols []sql.Column
+	out  []any
+	err  error
 }
 
 func (u *upserts) Next() bool {
@@ -205,5 +227,18 @@ func (u *upserts) Next() bool {
 	return false
 }
 
-func (u *upserts) Values() ([]any, error) { return u.rows[u.i], nil }
-func (u *upserts) Err() error             { return nil }
+func (u *upserts) Values() ([]any, error) {
+	if u.out == nil {
+		u.out = make([]any, len(u.cols))
+	}
+	for i, c := range u.cols {
+		v, err := pgValue(c.Type, u.rows[u.i][i])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		u.out[i] = v
+	}
+	return u.out, nil
+}
+
+func (u *upserts) Err() error { return u.err }

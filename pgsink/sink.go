@@ -48,6 +48,7 @@ type Sink struct {
 	table   Table
 	st      statements  // per session
 	fresh   *freshTable // per session
+	binary  *binaryCopy // per session; nil: pgx's CopyFrom
 	log     *slog.Logger
 	metrics *metrics
 }
@@ -128,6 +129,9 @@ func (s *Sink) session(ctx context.Context) error {
 	}
 	s.st = newStatements(s.table, s.cfg.Source.Schema.Columns, kt)
 	if s.fresh, err = newFreshTable(ctx, conn, s.table); err != nil {
+		return err
+	}
+	if s.binary, err = newBinaryCopy(ctx, conn, s.table, s.cfg.Source.Schema.Columns); err != nil {
 		return err
 	}
 	start, err := s.startOffsets(ctx, conn)
