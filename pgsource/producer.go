@@ -76,7 +76,9 @@ func (s *Source) ensureTopics(ctx context.Context, cl *kgo.Client) error {
 }
 
 func (p *producer) begin() error {
+	p.mu.Lock()
 	p.perr = nil
+	p.mu.Unlock()
 	if err := p.cl.BeginTransaction(); err != nil {
 		return fmt.Errorf("beginning a Kafka transaction: %w", err)
 	}

@@ -61,6 +61,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.Name == "" || cfg.DSN == "" || len(cfg.Tables) == 0 {
 		return nil, errors.New("pgsource: a name, a DSN and at least one table are required")
 	}
+	if !validName(cfg.Name) {
+		return nil, fmt.Errorf("pgsource: name %q: use lower-case letters, digits and _ (at most 54): it names the replication slot chaintap_<name>, and PostgreSQL allows nothing else there", cfg.Name)
+	}
 	for _, t := range cfg.Tables {
 		if t.Topic == "" {
 			return nil, fmt.Errorf("pgsource: table %s has no topic", t.Qualified())
@@ -87,6 +90,19 @@ func New(cfg Config) (*Source, error) {
 		return nil, fmt.Errorf("pgsource %s: registering metrics: %w", cfg.Name, err)
 	}
 	return &Source{cfg: cfg, log: cfg.Log, metrics: m}, nil
+}
+
+// validName: a replication slot's name is [a-z0-9_], 63 bytes at most.
+func validName(name string) bool {
+	if len(name) > 63-len("chaintap_") {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // SlotName is the replication slot (and publication) of the source.

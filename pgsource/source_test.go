@@ -250,3 +250,14 @@ func dropSlot(t *testing.T, dsn, slot string) {
 		return err == nil
 	})
 }
+
+// TestNameMustFitASlot: a name PostgreSQL would refuse as a slot's is
+// refused at once, saying why.
+func TestNameMustFitASlot(t *testing.T) {
+	for _, name := range []string{"Inventory", "my-source", "a.b", strings.Repeat("x", 55)} {
+		_, err := pgsource.New(pgsource.Config{Name: name, DSN: "postgres://x", Tables: []pgsource.Table{{Schema: "public", Name: "t", Topic: "t"}}})
+		if err == nil || !strings.Contains(err.Error(), "replication slot") {
+			t.Errorf("name %q: %v", name, err)
+		}
+	}
+}

@@ -45,7 +45,7 @@ type pgFlags struct {
 
 func (f *pgFlags) register(cmd *cobra.Command, defName string) {
 	cmd.Flags().StringVar(&f.dsn, "dsn", "", "PostgreSQL connection string (postgres://user:pass@host:5432/db?sslmode=disable, or key=value form)")
-	cmd.Flags().StringVar(&f.name, "name", defName, "names this source or sink: its slot, position and lock (keep it across restarts)")
+	cmd.Flags().StringVar(&f.name, "name", defName, "names this source or sink across restarts (a source's: lower-case letters, digits, _; its slot is chaintap_<name>)")
 	cmd.Flags().StringSliceVar(&f.brokers, "brokers", nil, "Kafka bootstrap brokers (overrides kafka.brokers)")
 	cmd.Flags().StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz on host:port")
 }
