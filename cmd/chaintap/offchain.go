@@ -20,6 +20,7 @@ import (
 	"github.com/chaintap/chaintap/battery"
 	"github.com/chaintap/chaintap/catalog"
 	"github.com/chaintap/chaintap/kafka"
+	"github.com/chaintap/chaintap/pgsource"
 	"github.com/chaintap/chaintap/refdata"
 )
 
@@ -31,11 +32,16 @@ type offChain struct {
 	cl       *kgo.Client
 	stations *refdata.Table
 	sessions battery.Sessions
+	// fromPG, when set, streams the stations from PostgreSQL instead.
+	fromPG *pgsource.Source
 }
 
-// newOffChain creates the off-chain topics and loads the stations; nil
-// when the statements do not declare the demo's stations table.
-func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, batteries []common.Address, out io.Writer) (*offChain, error) {
+// newOffChain creates the off-chain topics and loads the stations: from
+// the repository's CSV, or, with stationsDSN, from that PostgreSQL's
+// table public.charging_stations by logical replication (the seed's
+// Kafka Connect source). It returns nil when the statements do not
+// declare the demo's stations table.
+func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, batteries []common.Address, stationsDSN string, log *slog.Logger, out io.Writer) (*offChain, error) {
 	src := cat.Source("CHARGING_STATIONS")
 	if src == nil {
 		return nil, nil
@@ -52,13 +58,18 @@ func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, b
 		cl.Close()
 		return nil, err
 	}
-	rep, err := tab.LoadCSV(ctx, cl, strings.NewReader(battery.StationsCSV))
-	if err != nil {
+	o := &offChain{cl: cl, stations: tab}
+	if stationsDSN != "" {
+		o.fromPG, err = pgsource.New(pgsource.Config{Name: "demo_stations", DSN: stationsDSN, Kafka: kcfg, Log: log,
+			Tables: []pgsource.Table{{Schema: "public", Name: "charging_stations", Topic: battery.StationsTopic}}})
+		if err != nil {
+			cl.Close()
+			return nil, err
+		}
+		fmt.Fprintf(out, "  charging stations: streamed from PostgreSQL's public.charging_stations into %s\n", battery.StationsTopic)
+	} else if err := loadStations(ctx, cl, tab, out); err != nil {
 		cl.Close()
 		return nil, err
-	}
-	for _, bad := range rep.Skipped {
-		fmt.Fprintf(out, "  charging_stations.csv: skipped %v\n", bad)
 	}
 	ids, err := battery.StationIDs()
 	if err != nil {
@@ -69,8 +80,22 @@ func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, b
 	for _, b := range batteries {
 		bs = append(bs, strings.ToLower(b.Hex()))
 	}
-	fmt.Fprintf(out, "  charging stations: %d loaded into %s; charging sessions into %s\n", rep.Written, battery.StationsTopic, battery.SessionsTopic)
-	return &offChain{cl: cl, stations: tab, sessions: battery.Sessions{Batteries: bs, Stations: ids, Every: 2 * time.Second}}, nil
+	fmt.Fprintf(out, "  charging sessions: written to %s\n", battery.SessionsTopic)
+	o.sessions = battery.Sessions{Batteries: bs, Stations: ids, Every: 2 * time.Second}
+	return o, nil
+}
+
+// loadStations writes the repository's stations CSV to the table.
+func loadStations(ctx context.Context, cl *kgo.Client, tab *refdata.Table, out io.Writer) error {
+	rep, err := tab.LoadCSV(ctx, cl, strings.NewReader(battery.StationsCSV))
+	if err != nil {
+		return err
+	}
+	for _, bad := range rep.Skipped {
+		fmt.Fprintf(out, "  charging_stations.csv: skipped %v\n", bad)
+	}
+	fmt.Fprintf(out, "  charging stations: %d loaded into %s from battery/charging_stations.csv\n", rep.Written, battery.StationsTopic)
+	return nil
 }
 
 // createOffChainTopics creates the demo's off-chain topics as demo.sql
@@ -95,8 +120,18 @@ func createOffChainTopics(ctx context.Context, adm *kadm.Client) error {
 // refHandler serves PUT/DELETE /api/ref/charging_stations/<id>.
 func (o *offChain) refHandler() http.Handler { return refdata.Handler(o.cl, o.stations) }
 
-// run writes charging sessions until ctx ends.
+// run writes charging sessions (and streams the stations from
+// PostgreSQL, when configured) until ctx ends.
 func (o *offChain) run(ctx context.Context, g *errgroup.Group, log *slog.Logger) {
+	if o.fromPG != nil {
+		g.Go(func() error {
+			err := o.fromPG.Run(ctx)
+			if err != nil && ctx.Err() == nil {
+				return fmt.Errorf("charging stations from PostgreSQL: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		err := o.sessions.Run(ctx, o.cl, rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)))
 		if err != nil {

@@ -34,6 +34,8 @@ type upOptions struct {
 	httpAddr  string
 	sqlFile   string
 	apiAddr   string
+	// stationsDSN streams the demo's charging stations from PostgreSQL.
+	stationsDSN string
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -75,6 +77,8 @@ kafka.brokers, no embedded broker is started.`,
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
 	cmd.Flags().StringVar(&o.apiAddr, "api-addr", "127.0.0.1:8088", "serve ksqlDB's REST API (push and pull queries, chaintap sql) on host:port")
+	cmd.Flags().StringVar(&o.stationsDSN, "stations-dsn", "", "take the demo's charging stations from this PostgreSQL's table public.charging_stations "+
+		"(logical replication: wal_level=logical; see docs/postgres.md) instead of battery/charging_stations.csv")
 	cmd.Flags().StringVar(&o.sqlFile, "sql", "", "SQL statements for the engine to run (default: the battery demo's, battery/demo.sql, with the devchain)")
 	return cmd
 }
@@ -163,7 +167,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	var ref http.Handler
 	var off *offChain
 	if fleet != nil {
-		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), e.stdout); err != nil {
+		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), o.stationsDSN, log, e.stdout); err != nil {
 			return err
 		}
 	}

@@ -42,6 +42,7 @@ type upRun struct {
 	dir                          string
 	kafkaAddr, rpcAddr, httpAddr string
 	apiAddr                      string
+	extra                        []string // more flags
 }
 
 func newUpRun(t *testing.T) *upRun {
@@ -54,6 +55,7 @@ func (u *upRun) start() {
 	u.t.Helper()
 	u.cmd = exec.Command(binary(u.t), "up", "--data-dir", u.dir, "--kafka-addr", u.kafkaAddr, "--rpc-addr", u.rpcAddr,
 		"--http-addr", u.httpAddr, "--api-addr", u.apiAddr, "--block-interval", "100ms", "--log-level", "warn")
+	u.cmd.Args = append(u.cmd.Args, u.extra...)
 	if err := u.cmd.Start(); err != nil {
 		u.t.Fatal(err)
 	}
