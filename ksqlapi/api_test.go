@@ -72,6 +72,9 @@ func TestKsqlStatements(t *testing.T) {
 		fields[1].(map[string]any)["schema"].(map[string]any)["type"] != "DOUBLE" {
 		t.Errorf("DESCRIBE fields: %v", fields)
 	}
+	if desc["partitions"] != 2.0 {
+		t.Errorf("DESCRIBE partitions: %v, want 2", desc["partitions"])
+	}
 	if rq := desc["readQueries"].([]any); len(rq) != 1 {
 		t.Errorf("DESCRIBE readQueries: %v", rq)
 	}
@@ -241,6 +244,10 @@ func TestPushSnapshot(t *testing.T) {
 		_, _, out := post(t, c, f.url+"/query-stream", `{"sql":"SELECT * FROM totals WHERE id = 'a';"}`)
 		return strings.Contains(string(out), `["a",2,3.0]`)
 	})
+	// A query's output takes its input's partitions: DESCRIBE asks Kafka.
+	if _, _, out := post(t, c, f.url+"/ksql", `{"ksql":"DESCRIBE totals;"}`); !strings.Contains(string(out), `"partitions":2,`) {
+		t.Errorf("DESCRIBE totals: %s", out)
+	}
 	status, _, out := post(t, c, f.url+"/query-stream",
 		`{"sql":"SELECT * FROM totals EMIT CHANGES LIMIT 2;","properties":{"chaintap.push.mode":"snapshot"}}`)
 	ls := lines(t, out)

@@ -1,8 +1,11 @@
 package ksqlapi
 
 import (
+	"context"
 	"fmt"
 	"slices"
+
+	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/chaintap/chaintap/sql"
 )
@@ -53,7 +56,7 @@ func kindName(t *sql.Type) string {
 	return t.String()
 }
 
-func (s *Server) describe(st *sql.Describe) (any, error) {
+func (s *Server) describe(ctx context.Context, st *sql.Describe) (any, error) {
 	if st.Function {
 		return nil, clientError{fmt.Errorf("DESCRIBE FUNCTION: %w yet", errUnsupported)}
 	}
@@ -64,7 +67,7 @@ func (s *Server) describe(st *sql.Describe) (any, error) {
 		}
 		list := []any{}
 		for _, src := range s.sources(kind) {
-			list = append(list, s.description(src, st.Extended))
+			list = append(list, s.description(ctx, src, st.Extended))
 		}
 		return map[string]any{"@type": "source_descriptions", "statementText": st.Text(), "sourceDescriptions": list, "warnings": []any{}}, nil
 	}
@@ -76,12 +79,12 @@ func (s *Server) describe(st *sql.Describe) (any, error) {
 		}
 		return nil, clientError{err}
 	}
-	return map[string]any{"@type": "sourceDescription", "statementText": st.Text(), "sourceDescription": s.description(src, st.Extended),
+	return map[string]any{"@type": "sourceDescription", "statementText": st.Text(), "sourceDescription": s.description(ctx, src, st.Extended),
 		"warnings": []any{}}, nil
 }
 
 // description is ksqlDB's SourceDescription of src.
-func (s *Server) description(src *sql.Source, extended bool) map[string]any {
+func (s *Server) description(ctx context.Context, src *sql.Source, extended bool) map[string]any {
 	fields := []field{}
 	for _, c := range src.Schema.Columns {
 		f := field{Name: c.Name, Schema: describeType(c.Type)}
@@ -106,8 +109,27 @@ func (s *Server) description(src *sql.Source, extended bool) map[string]any {
 	return map[string]any{
 		"name": src.Name, "windowType": window, "readQueries": reads, "writeQueries": writes, "fields": fields,
 		"type": src.Kind.String(), "timestamp": src.Timestamp, "statistics": "", "errorStats": "", "extended": extended,
-		"keyFormat": src.KeyFormat, "valueFormat": src.ValueFormat, "topic": src.Topic, "partitions": src.Partitions,
+		"keyFormat": src.KeyFormat, "valueFormat": src.ValueFormat, "topic": src.Topic, "partitions": s.partitions(ctx, src),
 		"replication": 1, "statement": "", "queryOffsetSummaries": []any{}, "sourceConstraints": []any{},
 		"clusterStatistics": []any{}, "clusterErrorStats": []any{},
 	}
+}
+
+// partitions is src's partition count: as declared, else as its topic has
+// (the chains' streams and the queries' outputs take their inputs'); 0
+// when the topic does not exist yet.
+func (s *Server) partitions(ctx context.Context, src *sql.Source) int {
+	if src.Partitions > 0 {
+		return src.Partitions
+	}
+	cl, err := s.cfg.Kafka.NewClient()
+	if err != nil {
+		return 0
+	}
+	defer cl.Close()
+	tds, err := kadm.NewClient(cl).ListTopics(ctx, src.Topic)
+	if err != nil {
+		return 0
+	}
+	return len(tds[src.Topic].Partitions)
 }

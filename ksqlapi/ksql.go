@@ -62,7 +62,7 @@ func (s *Server) statement(ctx context.Context, st sql.Statement, props properti
 	case *sql.Show:
 		return s.show(ctx, st, props)
 	case *sql.Describe:
-		return s.describe(st)
+		return s.describe(ctx, st)
 	case *sql.SetProperty:
 		props.set(st.Name, st.Value)
 		return nil, nil
