@@ -31,6 +31,9 @@ func (t *Table) LoadFile(ctx context.Context, cl *kgo.Client, path string) (Repo
 	if err != nil {
 		return Report{}, fmt.Errorf("reference data for %s: %w", t.src.Name, err)
 	}
+	if err := t.ensureTopic(ctx, cl); err != nil {
+		return Report{}, err
+	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv":
 		return t.LoadCSV(ctx, cl, bytes.NewReader(raw))

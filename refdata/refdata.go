@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/sql"
 )
 
@@ -102,4 +104,16 @@ func produce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 		return nil
 	}
 	return cl.ProduceSync(ctx, recs...).FirstErr()
+}
+
+// ensureTopic creates the table's topic when it does not exist, as
+// ksqlDB does for a CREATE TABLE with PARTITIONS: compacted (a table), and
+// never expiring by time (master data is not old because it is unchanged).
+func (t *Table) ensureTopic(ctx context.Context, cl *kgo.Client) error {
+	parts := int32(t.src.Partitions)
+	if parts <= 0 {
+		parts = 1
+	}
+	configs := map[string]*string{"cleanup.policy": kadm.StringPtr("compact"), "retention.ms": kadm.StringPtr("-1")}
+	return kafka.CreateTopic(ctx, kadm.NewClient(cl), parts, -1, configs, t.src.Topic)
 }
