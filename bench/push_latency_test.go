@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -12,15 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/chaintap/chaintap/catalog"
-	"github.com/chaintap/chaintap/engine"
+	"github.com/chaintap/chaintap/internal/ksqltest"
 	"github.com/chaintap/chaintap/kafka"
-	"github.com/chaintap/chaintap/ksqlapi"
-	"github.com/chaintap/chaintap/stream"
 )
 
 // pushStatements: a stream, and a table the engine keeps from it.
@@ -120,48 +115,14 @@ func percentile(xs []float64, p float64) float64 {
 // pushFixture starts a broker, the engine with pushStatements and the API.
 func pushFixture(b *testing.B) (kafka.Config, string) {
 	b.Helper()
-	kcfg := sqlBroker(b)
+	f := ksqltest.Start(b, pushStatements, map[string]int32{"charges": 2})
+	kcfg := f.Kafka
 	cl, err := kcfg.NewClient()
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 2, -1, nil, "charges"); err != nil {
-		b.Fatal(err)
-	}
-	cat, err := catalog.New("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	prog, err := cat.Compile(pushStatements, stream.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	eng, err := engine.New(engine.Config{Kafka: kcfg, DataDir: b.TempDir(), Metrics: prometheus.NewRegistry()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var stages []stream.Query
-	for _, q := range prog.Queries {
-		stages = append(stages, q.Stages...)
-	}
-	engDone := make(chan error, 1)
-	go func() { engDone <- eng.Run(ctx, stages...) }()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srvDone := make(chan error, 1)
-	go func() {
-		srvDone <- ksqlapi.New(ksqlapi.Config{Kafka: kcfg, Catalog: cat, Queries: prog.Queries}).Serve(ctx, l)
-	}()
-	b.Cleanup(func() {
-		cancel()
-		<-srvDone
-		<-engDone
-		eng.Close()
-	})
+	ctx := context.Background()
 	// The table's topic exists once the engine wrote to it.
 	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "charges", Key: []byte("battery-0"), Value: []byte(`{"SEQ":0}`)}).FirstErr(); err != nil {
 		b.Fatal(err)
@@ -177,7 +138,7 @@ func pushFixture(b *testing.B) (kafka.Config, string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return kcfg, "http://" + l.Addr().String()
+	return kcfg, f.URL
 }
 
 // pushRows runs a push query over h2c and sends each row's SEQ to out.

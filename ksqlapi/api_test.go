@@ -1,4 +1,4 @@
-package ksqlapi
+package ksqlapi_test
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chaintap/chaintap/internal/ingesttest"
 )
 
 func TestInfoAndHealthcheck(t *testing.T) {
@@ -157,7 +159,7 @@ func TestQueries(t *testing.T) {
 			// The table counts both inserts of this subtest and the
 			// earlier subtest's.
 			var pull []json.RawMessage
-			waitUntil(t, 20*time.Second, "the pull query to see the table's row", func() bool {
+			ingesttest.WaitFor(t, 20*time.Second, "the pull query to see the table's row", func() bool {
 				status, _, out = post(t, c, f.url+"/query-stream", `{"sql":"SELECT id, n, kwh FROM totals WHERE id = 'b';"}`,
 					"Accept", "application/json")
 				if status != 200 {
@@ -240,7 +242,7 @@ func TestPushSnapshot(t *testing.T) {
 	f := newFixture(t)
 	c := clients()["h2c"]
 	insertReadings(t, c, f.url, `{"id":"a","kwh":1,"station":"s1"}`, `{"id":"a","kwh":2,"station":"s1"}`, `{"id":"b","kwh":2,"station":"s1"}`)
-	waitUntil(t, 20*time.Second, "the table", func() bool {
+	ingesttest.WaitFor(t, 20*time.Second, "the table", func() bool {
 		_, _, out := post(t, c, f.url+"/query-stream", `{"sql":"SELECT * FROM totals WHERE id = 'a';"}`)
 		return strings.Contains(string(out), `["a",2,3.0]`)
 	})

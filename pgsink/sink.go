@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap/internal/resume"
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/sql"
 )
@@ -82,31 +82,15 @@ func New(cfg Config) (*Sink, error) {
 // Outages of PostgreSQL or Kafka are retried with backoff; each session
 // starts from the offsets stored in PostgreSQL.
 func (s *Sink) Run(ctx context.Context) error {
-	for attempt := 1; ; attempt++ {
-		started := time.Now()
-		err := s.session(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if !retryable(err) {
-			return fmt.Errorf("pgsink %s: %w", s.cfg.Name, err)
-		}
-		if time.Since(started) > time.Minute {
-			attempt = 1
-		}
-		d := s.cfg.RetryInitial << min(attempt-1, 20)
-		if d <= 0 || d > s.cfg.RetryMax {
-			d = s.cfg.RetryMax
-		}
-		d = d/2 + rand.N(d/2+1)
-		s.metrics.retries.Inc()
-		s.log.Warn("pgsink: PostgreSQL or Kafka failed; retrying", "sink", s.cfg.Name, "in", d, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(d):
-		}
+	p := resume.Policy{Retryable: retryable, Initial: s.cfg.RetryInitial, Max: s.cfg.RetryMax,
+		OnRetry: func(d time.Duration, err error) {
+			s.metrics.retries.Inc()
+			s.log.Warn("pgsink: PostgreSQL or Kafka failed; retrying", "sink", s.cfg.Name, "in", d, "err", err)
+		}}
+	if err := p.Run(ctx, s.session); err != nil {
+		return fmt.Errorf("pgsink %s: %w", s.cfg.Name, err)
 	}
+	return nil
 }
 
 // session connects, takes the sink's lock, and applies batches from the

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/internal/pgtest"
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/pgsink"
@@ -84,17 +85,6 @@ func query(t *testing.T, dsn, q string) []string {
 	return out
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestSinkUpsertsDeletesAndTypes: the table is created from the columns;
 // upserts (the last per key within a batch wins), tombstones and retract
 // headers delete, and every type lands exactly (a 78-digit decimal).
@@ -117,7 +107,7 @@ func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 	runSink(t, pgsink.Config{Name: "s1", DSN: pg.DSN(), Table: pgsink.Table{Schema: "public", Name: "out"}, Topic: "in",
 		Source: src, Kafka: kcfg, CreateTable: true})
 	row := `SELECT concat_ws('|', id, amount, n, ok, f, tags, s, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')) FROM out ORDER BY id`
-	waitFor(t, 30*time.Second, "3 rows", func() bool { return len(query(t, pg.DSN(), row)) == 3 })
+	ingesttest.WaitFor(t, 30*time.Second, "3 rows", func() bool { return len(query(t, pg.DSN(), row)) == 3 })
 	got := query(t, pg.DSN(), row)
 	want := []string{"a|" + big + `|2|t|0.5|["x", "y"]|{"A": 7}|2023-11-14 22:13:20.123`, "b|3", "d|5"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -125,7 +115,7 @@ func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 	}
 	produce(t, kcfg, &kgo.Record{Topic: "in", Key: []byte("b"), Headers: []kgo.RecordHeader{{Key: "op", Value: []byte("retract")}}},
 		&kgo.Record{Topic: "in", Key: []byte("d"), Value: []byte(`{"N":6}`)})
-	waitFor(t, 30*time.Second, "b deleted, d updated", func() bool {
+	ingesttest.WaitFor(t, 30*time.Second, "b deleted, d updated", func() bool {
 		return fmt.Sprint(query(t, pg.DSN(), `SELECT id || n FROM out ORDER BY id`)) == "[a2 d6]"
 	})
 }
@@ -169,7 +159,7 @@ func TestSinkExactlyOnce(t *testing.T) {
 	}
 	<-produced
 	runSink(t, cfg)
-	waitFor(t, time.Minute, fmt.Sprintf("%d rows", n), func() bool {
+	ingesttest.WaitFor(t, time.Minute, fmt.Sprintf("%d rows", n), func() bool {
 		c := query(t, pg.DSN(), count)
 		if len(c) == 1 && len(c[0]) > len(fmt.Sprint(n)) || len(c) == 1 && len(c[0]) == len(fmt.Sprint(n)) && c[0] > fmt.Sprint(n) {
 			t.Fatalf("%s rows for %d records: records applied twice", c[0], n)
@@ -202,7 +192,7 @@ func TestSinkBinaryCopy(t *testing.T) {
 	runSink(t, pgsink.Config{Name: "bin", DSN: pg.DSN(), Table: pgsink.Table{Schema: "public", Name: "bin"}, Topic: "bin",
 		Source: src, Kafka: kcfg, CreateTable: true})
 	q := `SELECT concat_ws('|', id, a, b, c, d, encode(e, 'hex'), to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), g, h, s) FROM bin ORDER BY id`
-	waitFor(t, 30*time.Second, "4 rows", func() bool { return len(query(t, pg.DSN(), q)) == 4 })
+	ingesttest.WaitFor(t, 30*time.Second, "4 rows", func() bool { return len(query(t, pg.DSN(), q)) == 4 })
 	want := []string{
 		"1|" + big + "|12345678.1234|-0.25|t|010203|2023-11-14 22:13:20.123|2022-01-08|-7|héllo",
 		"2|0|0.0001|1e+300|f|1969-12-31 23:59:59.000|1969-12-31|2147483647|",

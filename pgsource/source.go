@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/chaintap/chaintap/internal/resume"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -113,43 +113,13 @@ func (s *Source) SlotName() string { return "chaintap_" + s.cfg.Name }
 // with exponential backoff: each session starts again from the position
 // in Kafka, so an outage loses and doubles nothing.
 func (s *Source) Run(ctx context.Context) error {
-	for attempt := 1; ; attempt++ {
-		started := time.Now()
-		err := s.session(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if !retryable(err) {
-			return fmt.Errorf("pgsource %s: %w", s.cfg.Name, err)
-		}
-		if time.Since(started) > time.Minute {
-			attempt = 1 // a long healthy session: start the backoff over
-		}
-		d := s.backoff(attempt)
-		s.metrics.retries.Inc()
-		s.log.Warn("pgsource: PostgreSQL or Kafka failed; retrying", "source", s.cfg.Name, "in", d, "err", err)
-		if err := sleep(ctx, d); err != nil {
-			return nil
-		}
+	p := resume.Policy{Retryable: retryable, Initial: s.cfg.RetryInitial, Max: s.cfg.RetryMax,
+		OnRetry: func(d time.Duration, err error) {
+			s.metrics.retries.Inc()
+			s.log.Warn("pgsource: PostgreSQL or Kafka failed; retrying", "source", s.cfg.Name, "in", d, "err", err)
+		}}
+	if err := p.Run(ctx, s.session); err != nil {
+		return fmt.Errorf("pgsource %s: %w", s.cfg.Name, err)
 	}
-}
-
-// backoff is exponential with full jitter, capped at RetryMax.
-func (s *Source) backoff(attempt int) time.Duration {
-	d := s.cfg.RetryInitial << min(attempt-1, 20)
-	if d <= 0 || d > s.cfg.RetryMax {
-		d = s.cfg.RetryMax
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return nil
 }

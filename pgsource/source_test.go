@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/internal/pgtest"
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/pgsource"
@@ -90,17 +91,6 @@ func fold(rs []rec) map[string]string {
 	return m
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // TestSnapshotThenChanges: rows there before the source starts arrive
 // (snapshot), then inserts, updates (one changing the key) and deletes,
 // with exact numerics and the documented JSON types and headers.
@@ -113,7 +103,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 		('b', NULL, NULL, NULL, 'NaN', NULL, NULL, NULL)`)
 	stop := run(t, pgsource.Config{Name: "t1", DSN: pg.DSN(), Kafka: kcfg,
 		Tables: []pgsource.Table{{Schema: "public", Name: "meters", Topic: "pg.meters"}}})
-	waitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.meters")) == 2 })
+	ingesttest.WaitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.meters")) == 2 })
 	got := fold(readAll(t, kcfg, "pg.meters"))
 	wantA := `{"id":"a","kwh":123456789012345678901234567890.12,"n":1,"ok":true,"f":1.5,"doc":{"x": [1]},"raw":"AQI=","at":"2024-01-02 03:04:05+00"}`
 	if got["a"] != wantA {
@@ -124,7 +114,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 	}
 	pg.Exec(`INSERT INTO meters (id, kwh) VALUES ('c', 3); UPDATE meters SET n = 2 WHERE id = 'a';
 		UPDATE meters SET id = 'b2' WHERE id = 'b'; DELETE FROM meters WHERE id = 'c'`)
-	waitFor(t, 30*time.Second, "the changes", func() bool { return len(readAll(t, kcfg, "pg.meters")) == 7 })
+	ingesttest.WaitFor(t, 30*time.Second, "the changes", func() bool { return len(readAll(t, kcfg, "pg.meters")) == 7 })
 	rs := readAll(t, kcfg, "pg.meters")
 	var ops []string
 	for _, r := range rs[2:] {
@@ -144,7 +134,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 	pg.Exec(`INSERT INTO meters (id) VALUES ('d')`)
 	stop = run(t, pgsource.Config{Name: "t1", DSN: pg.DSN(), Kafka: kcfg,
 		Tables: []pgsource.Table{{Schema: "public", Name: "meters", Topic: "pg.meters"}}})
-	waitFor(t, 30*time.Second, "the insert made while stopped", func() bool { return len(readAll(t, kcfg, "pg.meters")) >= 8 })
+	ingesttest.WaitFor(t, 30*time.Second, "the insert made while stopped", func() bool { return len(readAll(t, kcfg, "pg.meters")) >= 8 })
 	time.Sleep(500 * time.Millisecond)
 	if n := len(readAll(t, kcfg, "pg.meters")); n != 8 {
 		t.Fatalf("%d records after the restart, want 8", n)
@@ -163,7 +153,7 @@ func TestIntegerAndCompositeKeys(t *testing.T) {
 		CREATE TABLE b (x int, y text, v text, PRIMARY KEY (x, y)); INSERT INTO b VALUES (1, 'q', 'z')`)
 	run(t, pgsource.Config{Name: "keys", DSN: pg.DSN(), Kafka: kcfg, Tables: []pgsource.Table{
 		{Schema: "public", Name: "a", Topic: "pg.a"}, {Schema: "public", Name: "b", Topic: "pg.b"}}})
-	waitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.b")) == 1 })
+	ingesttest.WaitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.b")) == 1 })
 	if k := readAll(t, kcfg, "pg.a")[0].key; k != "\x00\x00\x00\x00\x00\x00\x01\x02" {
 		t.Errorf("bigint key = %q", k)
 	}
@@ -189,7 +179,7 @@ func TestPostgresUnreachable(t *testing.T) {
 		pg.Restart()
 	}
 	pg.Exec("INSERT INTO t VALUES (999)")
-	waitFor(t, time.Minute, "61 rows", func() bool { return len(readAll(t, kcfg, "pg.t")) >= 61 })
+	ingesttest.WaitFor(t, time.Minute, "61 rows", func() bool { return len(readAll(t, kcfg, "pg.t")) >= 61 })
 	time.Sleep(500 * time.Millisecond)
 	seen := map[string]int{}
 	for _, r := range readAll(t, kcfg, "pg.t") {
@@ -212,7 +202,7 @@ func TestSlotMissing(t *testing.T) {
 	cfg := pgsource.Config{Name: "slotty", DSN: pg.DSN(), Kafka: kcfg,
 		Tables: []pgsource.Table{{Schema: "public", Name: "t", Topic: "pg.t"}}}
 	stop := run(t, cfg)
-	waitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.t")) == 1 })
+	ingesttest.WaitFor(t, 30*time.Second, "the snapshot", func() bool { return len(readAll(t, kcfg, "pg.t")) == 1 })
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +224,7 @@ func TestSlotMissing(t *testing.T) {
 	}
 	cfg.Resnapshot = true
 	run(t, cfg)
-	waitFor(t, 30*time.Second, "the new snapshot", func() bool { return len(fold(readAll(t, kcfg, "pg.t"))) == 2 })
+	ingesttest.WaitFor(t, 30*time.Second, "the new snapshot", func() bool { return len(fold(readAll(t, kcfg, "pg.t"))) == 2 })
 }
 
 func dropSlot(t *testing.T, dsn, slot string) {
@@ -245,7 +235,7 @@ func dropSlot(t *testing.T, dsn, slot string) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	waitFor(t, 30*time.Second, "the slot to be dropped", func() bool {
+	ingesttest.WaitFor(t, 30*time.Second, "the slot to be dropped", func() bool {
 		_, err := c.Exec(ctx, "SELECT pg_drop_replication_slot($1)", slot)
 		return err == nil
 	})

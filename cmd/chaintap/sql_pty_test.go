@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/chaintap/chaintap/internal/ksqltest"
 )
 
 // ptyShell is `chaintap sql` running on a pseudo-terminal, as a user
@@ -106,7 +108,7 @@ func TestShellTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds chaintap")
 	}
-	url := startSQLAPI(t)
+	url := ksqltest.Start(t, ksqltest.Readings, map[string]int32{"readings": 2}).URL
 	insertAndWait(t, url, "a", "1.5")
 	sh := startPtyShell(t, url)
 	sh.expect("connected to " + url)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/internal/ksqltest"
 )
 
 // sqlRun runs `chaintap sql --server url args…` in this process.
@@ -30,7 +31,7 @@ func insertAndWait(t *testing.T, url, id string, kwh string) {
 }
 
 func TestSQLExecute(t *testing.T) {
-	url := startSQLAPI(t)
+	url := ksqltest.Start(t, ksqltest.Readings, map[string]int32{"readings": 2}).URL
 	code, out, errOut := sqlRun(t, url, "-e", "SHOW STREAMS; show tables;\nDESCRIBE readings; SHOW QUERIES; SHOW TOPICS;")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -72,7 +73,7 @@ Query terminated
 // TestSQLFile runs a file with SET, a push query from the start with a
 // LIMIT, and JSON output.
 func TestSQLFile(t *testing.T) {
-	url := startSQLAPI(t)
+	url := ksqltest.Start(t, ksqltest.Readings, map[string]int32{"readings": 2}).URL
 	insertAndWait(t, url, "b", "2")
 	file := filepath.Join(t.TempDir(), "q.sql")
 	src := "-- from the start\nSET 'auto.offset.reset' = 'earliest';\nSELECT id, kwh\n  FROM readings\n  EMIT CHANGES LIMIT 1;\nSHOW PROPERTIES"
@@ -112,7 +113,7 @@ func TestSQLFile(t *testing.T) {
 // TestSQLErrors: a statement that fails stops the script with exit code
 // 1 and its line:column in the script; the statements before it ran.
 func TestSQLErrors(t *testing.T) {
-	url := startSQLAPI(t)
+	url := ksqltest.Start(t, ksqltest.Readings, map[string]int32{"readings": 2}).URL
 	code, out, errOut := sqlRun(t, url, "-e", "SHOW STREAMS;\n\n  SELEC * FROM readings; SHOW TABLES;")
 	t.Logf("-e: %s", errOut)
 	if code != 1 || !strings.Contains(errOut, "line 3:3: ") || !strings.Contains(out, "READINGS") || strings.Contains(out, "Table Name") {
