@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -17,16 +16,6 @@ import (
 	"github.com/chaintap/chaintap/kafka"
 	"github.com/chaintap/chaintap/pgsink"
 )
-
-func startKafka(t *testing.T) kafka.Config {
-	t.Helper()
-	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return kafka.Config{Brokers: []string{b.Addr()}}
-}
 
 func produce(t *testing.T, kcfg kafka.Config, rs ...*kgo.Record) {
 	t.Helper()
@@ -66,31 +55,12 @@ func runSink(t *testing.T, cfg pgsink.Config) (stop func() error) {
 	return stop
 }
 
-func query(t *testing.T, dsn, q string) []string {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	rows, err := c.Query(ctx, q)
-	if err != nil {
-		return nil // the table may not exist yet
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestSinkUpsertsDeletesAndTypes: the table is created from the columns;
 // upserts (the last per key within a batch wins), tombstones and retract
 // headers delete, and every type lands exactly (a 78-digit decimal).
 func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	src, err := pgsink.SourceFromColumns("id STRING KEY, amount DECIMAL(78,0), n BIGINT, ok BOOLEAN, f DOUBLE, tags ARRAY<STRING>, s STRUCT<a INT>, ts TIMESTAMP", "in", "")
 	if err != nil {
 		t.Fatal(err)
@@ -107,8 +77,8 @@ func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 	runSink(t, pgsink.Config{Name: "s1", DSN: pg.DSN(), Table: pgsink.Table{Schema: "public", Name: "out"}, Topic: "in",
 		Source: src, Kafka: kcfg, CreateTable: true})
 	row := `SELECT concat_ws('|', id, amount, n, ok, f, tags, s, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')) FROM out ORDER BY id`
-	ingesttest.WaitFor(t, 30*time.Second, "3 rows", func() bool { return len(query(t, pg.DSN(), row)) == 3 })
-	got := query(t, pg.DSN(), row)
+	ingesttest.WaitFor(t, 30*time.Second, "3 rows", func() bool { return len(pg.Rows(t, row)) == 3 })
+	got := pg.Rows(t, row)
 	want := []string{"a|" + big + `|2|t|0.5|["x", "y"]|{"A": 7}|2023-11-14 22:13:20.123`, "b|3", "d|5"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("rows\n got %q\nwant %q", got, want)
@@ -116,7 +86,7 @@ func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 	produce(t, kcfg, &kgo.Record{Topic: "in", Key: []byte("b"), Headers: []kgo.RecordHeader{{Key: "op", Value: []byte("retract")}}},
 		&kgo.Record{Topic: "in", Key: []byte("d"), Value: []byte(`{"N":6}`)})
 	ingesttest.WaitFor(t, 30*time.Second, "b deleted, d updated", func() bool {
-		return fmt.Sprint(query(t, pg.DSN(), `SELECT id || n FROM out ORDER BY id`)) == "[a2 d6]"
+		return fmt.Sprint(pg.Rows(t, `SELECT id || n FROM out ORDER BY id`)) == "[a2 d6]"
 	})
 }
 
@@ -126,7 +96,7 @@ func TestSinkUpsertsDeletesAndTypes(t *testing.T) {
 // once.
 func TestSinkExactlyOnce(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	src, err := pgsink.SourceFromColumns("seq BIGINT, p STRING", "events", "")
 	if err != nil {
 		t.Fatal(err)
@@ -160,13 +130,13 @@ func TestSinkExactlyOnce(t *testing.T) {
 	<-produced
 	runSink(t, cfg)
 	ingesttest.WaitFor(t, time.Minute, fmt.Sprintf("%d rows", n), func() bool {
-		c := query(t, pg.DSN(), count)
+		c := pg.Rows(t, count)
 		if len(c) == 1 && len(c[0]) > len(fmt.Sprint(n)) || len(c) == 1 && len(c[0]) == len(fmt.Sprint(n)) && c[0] > fmt.Sprint(n) {
 			t.Fatalf("%s rows for %d records: records applied twice", c[0], n)
 		}
 		return len(c) == 1 && c[0] == fmt.Sprint(n)
 	})
-	if d := query(t, pg.DSN(), `SELECT count(DISTINCT seq)::text FROM events`); d[0] != fmt.Sprint(n) {
+	if d := pg.Rows(t, `SELECT count(DISTINCT seq)::text FROM events`); d[0] != fmt.Sprint(n) {
 		t.Fatalf("%s distinct records in %d rows", d[0], n)
 	}
 }
@@ -176,7 +146,7 @@ func TestSinkExactlyOnce(t *testing.T) {
 // every value lands exactly, numerics of every shape included.
 func TestSinkBinaryCopy(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	src, err := pgsink.SourceFromColumns("id BIGINT KEY, a DECIMAL(78,0), b DECIMAL(12,4), c DOUBLE, d BOOLEAN, e BYTES, f TIMESTAMP, g DATE, h INT, s STRING", "bin", "")
 	if err != nil {
 		t.Fatal(err)
@@ -192,14 +162,14 @@ func TestSinkBinaryCopy(t *testing.T) {
 	runSink(t, pgsink.Config{Name: "bin", DSN: pg.DSN(), Table: pgsink.Table{Schema: "public", Name: "bin"}, Topic: "bin",
 		Source: src, Kafka: kcfg, CreateTable: true})
 	q := `SELECT concat_ws('|', id, a, b, c, d, encode(e, 'hex'), to_char(f AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), g, h, s) FROM bin ORDER BY id`
-	ingesttest.WaitFor(t, 30*time.Second, "4 rows", func() bool { return len(query(t, pg.DSN(), q)) == 4 })
+	ingesttest.WaitFor(t, 30*time.Second, "4 rows", func() bool { return len(pg.Rows(t, q)) == 4 })
 	want := []string{
 		"1|" + big + "|12345678.1234|-0.25|t|010203|2023-11-14 22:13:20.123|2022-01-08|-7|héllo",
 		"2|0|0.0001|1e+300|f|1969-12-31 23:59:59.000|1969-12-31|2147483647|",
 		"3|-10000|-1.5000|x",
 		"4|100000000|10000.0000",
 	}
-	if got := query(t, pg.DSN(), q); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := pg.Rows(t, q); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("rows\n got %q\nwant %q", got, want)
 	}
 }

@@ -17,15 +17,6 @@ import (
 	"github.com/chaintap/chaintap/pgsource"
 )
 
-func startKafka(t *testing.T) kafka.Config {
-	t.Helper()
-	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return kafka.Config{Brokers: []string{b.Addr()}}
-}
 
 // run starts the source in a goroutine; the returned func stops it and
 // returns Run's error.
@@ -96,7 +87,7 @@ func fold(rs []rec) map[string]string {
 // with exact numerics and the documented JSON types and headers.
 func TestSnapshotThenChanges(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	pg.Exec(`CREATE TABLE meters (id text PRIMARY KEY, kwh numeric(78,2), n bigint, ok boolean, f double precision,
 		doc jsonb, raw bytea, at timestamptz);
 		INSERT INTO meters VALUES ('a', 123456789012345678901234567890.12, 1, true, 1.5, '{"x": [1]}', '\x0102', '2024-01-02 03:04:05+00'),
@@ -148,7 +139,7 @@ func TestSnapshotThenChanges(t *testing.T) {
 // format, as ksqlDB writes BIGINT keys), a two-column key a JSON object.
 func TestIntegerAndCompositeKeys(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	pg.Exec(`CREATE TABLE a (id bigint PRIMARY KEY, v text); INSERT INTO a VALUES (258, 'x');
 		CREATE TABLE b (x int, y text, v text, PRIMARY KEY (x, y)); INSERT INTO b VALUES (1, 'q', 'z')`)
 	run(t, pgsource.Config{Name: "keys", DSN: pg.DSN(), Kafka: kcfg, Tables: []pgsource.Table{
@@ -166,7 +157,7 @@ func TestIntegerAndCompositeKeys(t *testing.T) {
 // back; the source retries and every insert arrives once.
 func TestPostgresUnreachable(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	pg.Exec(`CREATE TABLE t (id int PRIMARY KEY)`)
 	run(t, pgsource.Config{Name: "down", DSN: pg.DSN(), Kafka: kcfg, RetryInitial: 50 * time.Millisecond, RetryMax: 500 * time.Millisecond,
 		Tables: []pgsource.Table{{Schema: "public", Name: "t", Topic: "pg.t"}}})
@@ -197,7 +188,7 @@ func TestPostgresUnreachable(t *testing.T) {
 // with SlotMissingError instead of leaving a gap; --resnapshot goes on.
 func TestSlotMissing(t *testing.T) {
 	pg := pgtest.Start(t)
-	kcfg := startKafka(t)
+	kcfg := ingesttest.Broker(t)
 	pg.Exec(`CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)`)
 	cfg := pgsource.Config{Name: "slotty", DSN: pg.DSN(), Kafka: kcfg,
 		Tables: []pgsource.Table{{Schema: "public", Name: "t", Topic: "pg.t"}}}

@@ -66,10 +66,10 @@ func TestPgRoundTripSurvivesKills(t *testing.T) {
 		t.Fatal(err)
 	}
 	procs := []*exec.Cmd{startChaintap(t, bin, source), startChaintap(t, bin, sink)}
-	want := tableRows(t, pg.DSN(), "meters")
+	want := tableRows(t, pg, "meters")
 	var got []string
 	ingesttest.WaitFor(t, 2*time.Minute, "meters_copy to equal meters", func() bool {
-		got = tableRows(t, pg.DSN(), "meters_copy")
+		got = tableRows(t, pg, "meters_copy")
 		return strings.Join(got, "\n") == strings.Join(want, "\n")
 	})
 	for _, p := range procs {
@@ -121,23 +121,9 @@ func changeMeters(ctx context.Context, dsn string, rng *rand.Rand) error {
 	return nil
 }
 
-func tableRows(t *testing.T, dsn, table string) []string {
-	t.Helper()
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
-	rows, err := c.Query(ctx, fmt.Sprintf(`SELECT concat_ws('|', id, kwh, n, coalesce(note, '<null>')) FROM %s ORDER BY id`, table))
-	if err != nil {
-		return nil // not created yet
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+// tableRows is a sink or source test table's rows, one string each.
+func tableRows(t *testing.T, pg *pgtest.Server, table string) []string {
+	return pg.Rows(t, fmt.Sprintf(`SELECT concat_ws('|', id, kwh, n, coalesce(note, '<null>')) FROM %s ORDER BY id`, table))
 }
 
 // checkChangesOnce reads topic read_committed: every live change is

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/chaintap/chaintap/internal/aptget"
@@ -224,4 +225,25 @@ func (s *Server) Exec(sql string) {
 	if _, err := conn.Exec(ctx, sql).ReadAll(); err != nil {
 		s.t.Fatalf("%s: %v", sql, err)
 	}
+}
+
+// Rows runs q, a query of one text column, on the server: nil when it
+// fails (a table not created yet), each row's value otherwise.
+func (s *Server) Rows(t testing.TB, q string) []string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, s.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	rows, err := c.Query(ctx, q)
+	if err != nil {
+		return nil
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
