@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/chaintap/chaintap/internal/pgname"
 	"github.com/chaintap/chaintap/sql"
 )
 
@@ -47,14 +48,8 @@ type Table struct{ Schema, Name string }
 
 // ParseTable splits "schema.name" (schema public when absent).
 func ParseTable(s string) (Table, error) {
-	parts := strings.Split(s, ".")
-	switch {
-	case len(parts) == 1 && parts[0] != "":
-		return Table{Schema: "public", Name: parts[0]}, nil
-	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
-		return Table{Schema: parts[0], Name: parts[1]}, nil
-	}
-	return Table{}, fmt.Errorf("table %q: want name or schema.name", s)
+	schema, name, err := pgname.Split(s)
+	return Table{Schema: schema, Name: name}, err
 }
 
 func (t Table) String() string { return t.Schema + "." + t.Name }

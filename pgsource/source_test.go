@@ -17,7 +17,6 @@ import (
 	"github.com/chaintap/chaintap/pgsource"
 )
 
-
 // run starts the source in a goroutine; the returned func stops it and
 // returns Run's error.
 func run(t *testing.T, cfg pgsource.Config) (stop func() error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"strconv"
@@ -21,19 +20,12 @@ import (
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/internal/aptget"
+	"github.com/chaintap/chaintap/internal/freeport"
 	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/kafka"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
+func freeAddr(t *testing.T) string { return "127.0.0.1:" + strconv.Itoa(freeport.Port(t)) }
 
 // upRun is `chaintap up` running as a subprocess on free ports.
 type upRun struct {

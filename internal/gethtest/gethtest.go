@@ -5,7 +5,6 @@ package gethtest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
+
+	"github.com/chaintap/chaintap/internal/freeport"
 )
 
 // Version is the geth release the tests run: the newest that builds from
@@ -79,7 +80,7 @@ func Start(t testing.TB) *Geth {
 	if err != nil {
 		t.Fatal(err)
 	}
-	httpPort, wsPort, authPort := freePort(t), freePort(t), freePort(t)
+	httpPort, wsPort, authPort := freeport.Port(t), freeport.Port(t), freeport.Port(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "--dev", "--datadir", dir, "--ipcdisable", "--nodiscover", "--maxpeers", "0", "--port", "0",
 		"--http", "--http.addr", "127.0.0.1", "--http.port", strconv.Itoa(httpPort), "--http.api", "eth,net,web3,debug",
@@ -117,14 +118,4 @@ func Start(t testing.TB) *Geth {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

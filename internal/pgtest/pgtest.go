@@ -9,7 +9,6 @@ package pgtest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -26,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/chaintap/chaintap/internal/aptget"
+	"github.com/chaintap/chaintap/internal/freeport"
 )
 
 // Server is one running (or stopped) PostgreSQL cluster. Stop and Start
@@ -46,7 +46,7 @@ type Server struct {
 // and the dir removed in t.Cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, bin: binDir(t), port: freePort(t), cred: postgresUser(t)}
+	s := &Server{t: t, bin: binDir(t), port: freeport.Port(t), cred: postgresUser(t)}
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
 		t.Fatal(err)
@@ -102,16 +102,6 @@ func postgresUser(t testing.TB) *syscall.Credential {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func (s *Server) dataDir() string { return filepath.Join(s.dir, "data") }
