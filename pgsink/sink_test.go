@@ -39,20 +39,7 @@ func runSink(t *testing.T, cfg pgsink.Config) (stop func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
-	var res error
-	stopped := false
-	stop = func() error {
-		if !stopped {
-			cancel()
-			res, stopped = <-done, true
-		}
-		return res
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
+	return ingesttest.Background(t, s.Run)
 }
 
 // TestSinkUpsertsDeletesAndTypes: the table is created from the columns;

@@ -25,20 +25,7 @@ func run(t *testing.T, cfg pgsource.Config) (stop func() error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx) }()
-	var stopped bool
-	var res error
-	stop = func() error {
-		if !stopped {
-			cancel()
-			res, stopped = <-done, true
-		}
-		return res
-	}
-	t.Cleanup(func() { _ = stop() })
-	return stop
+	return ingesttest.Background(t, src.Run)
 }
 
 type rec struct {

@@ -80,11 +80,7 @@ func (t *Table) LoadCSV(ctx context.Context, cl *kgo.Client, r io.Reader) (Repor
 		}
 		recs = append(recs, rec)
 	}
-	if err := produce(ctx, cl, recs); err != nil {
-		return rep, fmt.Errorf("writing %s: %w", t.src.Topic, err)
-	}
-	rep.Written = len(recs)
-	return rep, nil
+	return rep, t.write(ctx, cl, recs, &rep)
 }
 
 // headerColumns maps each CSV column to the table's column.
@@ -155,9 +151,14 @@ func (t *Table) LoadJSON(ctx context.Context, cl *kgo.Client, raw []byte) (Repor
 		}
 		recs = append(recs, rec)
 	}
+	return rep, t.write(ctx, cl, recs, &rep)
+}
+
+// write produces the good rows and counts them in rep.
+func (t *Table) write(ctx context.Context, cl *kgo.Client, recs []*kgo.Record, rep *Report) error {
 	if err := produce(ctx, cl, recs); err != nil {
-		return rep, fmt.Errorf("writing %s: %w", t.src.Topic, err)
+		return fmt.Errorf("writing %s: %w", t.src.Topic, err)
 	}
 	rep.Written = len(recs)
-	return rep, nil
+	return nil
 }

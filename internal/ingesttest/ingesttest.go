@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -295,4 +296,21 @@ func Reorgs(t testing.TB, cfg kafka.Config, topics kafka.Topics) []chaintap.Reor
 		t.Fatal(err)
 	}
 	return out
+}
+
+// Background runs run in a goroutine until the returned stop is called
+// (or the test ends): stop cancels run's context, waits for it and
+// returns its error, the same error on every call.
+func Background(t testing.TB, run func(context.Context) error) (stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx) }()
+	var once sync.Once
+	var res error
+	stop = func() error {
+		once.Do(func() { cancel(); res = <-done })
+		return res
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
 }
