@@ -90,6 +90,10 @@ func (q *queryRunner) batch(ctx context.Context, fs kgo.Fetches) error {
 	}
 	q.m.txns.WithLabelValues(q.q.ID, "committed").Inc()
 	q.m.records.WithLabelValues(q.q.ID).Add(float64(n))
+	q.purge.committed(fs)
+	if err := q.purge.purge(ctx, q.adm); err != nil {
+		q.log.Warn("deleting consumed repartition records; retrying later", "err", err)
+	}
 	return q.apply(touched, pr)
 }
 

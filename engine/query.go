@@ -41,6 +41,7 @@ type queryRunner struct {
 	dataDir   string
 	outputs   map[string]bool
 	cache     *pebble.Cache // the engine's block cache, for every store
+	purge     *purger       // owned by the loop goroutine
 
 	// Owned by the loop goroutine.
 	sess  *kgo.GroupTransactSession
@@ -68,6 +69,7 @@ func newQueryRunner(q stream.Query, cfg *Config, m *metrics, cl *kgo.Client, c *
 		dataDir:   filepath.Join(cfg.DataDir, q.ID),
 		outputs:   map[string]bool{},
 		cache:     c,
+		purge:     newPurger(q),
 		tasks:     map[int32]*task{},
 		assigned:  map[int32]bool{},
 		revoked:   map[int32]bool{},

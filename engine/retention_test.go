@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap/catalog"
@@ -18,7 +19,8 @@ import (
 // chain's history) through the repartition topic, lets the broker apply
 // its time retention (7 days by default) before the second stage reads
 // them, and then runs the second stage: every event is counted. The
-// engine's topics must not expire by time what a later stage has not read.
+// engine's topics must not expire by time what a later stage has not read;
+// what it has read and committed, the engine deletes itself.
 func TestOldEventsSurviveRetention(t *testing.T) {
 	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
 	if err != nil {
@@ -77,6 +79,23 @@ CREATE TABLE per_station AS SELECT station, COUNT(*) AS n FROM charges GROUP BY 
 	if total != n {
 		t.Errorf("per_station counts %d events, want %d", total, n)
 	}
+	// Kept without time retention, consumed repartition records are
+	// deleted once the aggregating stage committed past them.
+	cl2, err := cfg.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl2.Close()
+	repartition := stages[0].Outputs[0].Name
+	waitFor(t, 30*time.Second, "the consumed repartition records to be deleted", func() bool {
+		starts, err := kadm.NewClient(cl2).ListStartOffsets(context.Background(), repartition)
+		if err != nil {
+			return false
+		}
+		deleted := int64(0)
+		starts.Each(func(o kadm.ListedOffset) { deleted += o.Offset })
+		return deleted >= n
+	})
 }
 
 // readTable folds a table's topic: key → latest value.

@@ -89,7 +89,7 @@ func Compile(id string, p *sql.QueryPlan, o Options) ([]Query, error) {
 	back.final = front.final // retractions reach it through the repartition topic
 	return []Query{
 		{ID: id + "-rekey", Inputs: inputs, Outputs: []TopicSpec{{Name: repartition, Repartition: true}, errs}, NewProcessor: front.processor},
-		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor},
+		{ID: id, Inputs: []string{repartition}, Outputs: []TopicSpec{sink, errs}, NewProcessor: back.processor, PurgeInputs: true},
 	}, nil
 }
 

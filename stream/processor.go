@@ -101,6 +101,9 @@ type Query struct {
 	Outputs []TopicSpec
 	// NewProcessor returns the processor of one input partition.
 	NewProcessor func(partition int32) Processor
+	// PurgeInputs says the inputs are a repartition topic that this query
+	// alone reads: the records it has committed past may be deleted.
+	PurgeInputs bool
 	// FromBeginning starts at the earliest offsets when the group has
 	// committed none (ksqlDB's auto.offset.reset=earliest); otherwise at
 	// the latest.
