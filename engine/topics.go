@@ -19,8 +19,12 @@ import (
 // embedded broker (kfake, which applies time retention to compacted
 // topics too, unlike Kafka) deleted changelog and table rows. Kafka
 // Streams creates its repartition topics with retention.ms=-1 for the
-// same reason. On Kafka, retention.ms does nothing to a compact-only
-// topic, so setting it there only makes kfake behave like Kafka.
+// same reason. The engine creates its output streams so too (unlike
+// ksqlDB, which leaves the broker's default): a stream derived from a
+// chain followed from genesis would otherwise lose its history within
+// minutes of writing it. On Kafka, retention.ms does nothing to a
+// compact-only topic, so setting it there only makes kfake behave like
+// Kafka.
 var (
 	compacted   = map[string]*string{"cleanup.policy": kadm.StringPtr("compact"), "retention.ms": kadm.StringPtr("-1")}
 	neverExpire = map[string]*string{"cleanup.policy": kadm.StringPtr("delete"), "retention.ms": kadm.StringPtr("-1")}
@@ -43,12 +47,9 @@ func (q *queryRunner) ensureTopics(ctx context.Context) (int32, error) {
 		if n <= 0 {
 			n = parts
 		}
-		var configs map[string]*string
-		switch {
-		case o.Compacted:
+		configs := neverExpire // a stream's records of a chain's history are as old as it
+		if o.Compacted {
 			configs = compacted
-		case o.Repartition:
-			configs = neverExpire
 		}
 		if err := kafka.CreateTopic(ctx, q.adm, n, rf, configs, o.Name); err != nil {
 			return 0, fmt.Errorf("query %s: %w", q.q.ID, err)
