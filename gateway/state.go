@@ -32,7 +32,9 @@ const (
 )
 
 // Final reports whether nothing more will happen to a request in st.
-func (st Status) Final() bool { return st == StatusConfirmed || st == StatusFailed || st == StatusRejected }
+func (st Status) Final() bool {
+	return st == StatusConfirmed || st == StatusFailed || st == StatusRejected
+}
 
 // State is a request and everything the gateway knows about it: the value
 // of its record in the state topic (keyed by ID) and of GET /api/tx/{id}.
