@@ -1,5 +1,39 @@
 package gateway_test
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// refusals is the count of REST refusals for reason.
+func refusals(t *testing.T, g *gw, reason string) float64 {
+	t.Helper()
+	mfs, err := g.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() != "chaintap_gateway_http_refusals_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "reason" && l.GetValue() == reason {
+					v += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return v
+}
+
+func rawArgs(args ...string) []json.RawMessage {
+	out := make([]json.RawMessage, len(args))
+	for i, a := range args {
+		out[i] = json.RawMessage(a)
+	}
+	return out
+}

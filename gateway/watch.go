@@ -57,7 +57,9 @@ func (s *Service) watchOne(ctx context.Context, snd *sender, st State, latest, h
 	case st.Status == StatusSent && st.Nonce < latest:
 		return s.minedOrTaken(ctx, st, head)
 	case st.Status == StatusSent && time.Since(st.SentAt) > s.cfg.ResubmitAfter:
-		return s.resubmit(ctx, snd, st)
+		// Only the lowest unmined nonce can be stuck on its fees; the
+		// ones above wait for it, and are checked only for being dropped.
+		return s.resubmit(ctx, snd, st, st.Nonce == latest)
 	case st.Status == StatusMined:
 		return s.confirm(ctx, st, head, canon)
 	}
@@ -199,9 +201,10 @@ func (s *Service) finish(st *State) {
 }
 
 // resubmit handles a transaction unmined for ResubmitAfter: one the node
-// no longer has (dropped, a nonce gap) is sent again as it was; one still
-// pending is replaced by a version with bumped fees, persisted first.
-func (s *Service) resubmit(ctx context.Context, snd *sender, st State) (State, bool, error) {
+// no longer has (dropped: a nonce gap) is sent again as it was; one still
+// pending is, when bump is set, replaced by a version with bumped fees,
+// persisted first.
+func (s *Service) resubmit(ctx context.Context, snd *sender, st State, bump bool) (State, bool, error) {
 	if !s.known(ctx, st) {
 		s.metrics.resubmitted.WithLabelValues("dropped").Inc()
 		if err := s.sendRaw(ctx, st); err != nil && !acceptedAnswer(err) {
@@ -210,6 +213,9 @@ func (s *Service) resubmit(ctx context.Context, snd *sender, st State) (State, b
 		st.SentAt, st.Note = time.Now().UTC(), "dropped by the node, resent"
 		s.log.Info("gateway: a dropped transaction was resent (nonce gap repaired)", "request", st.ID, "nonce", st.Nonce)
 		return st, true, nil
+	}
+	if !bump {
+		return st, false, nil
 	}
 	now, err := s.currentFees(ctx)
 	if err != nil {

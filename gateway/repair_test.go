@@ -1,0 +1,153 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/gateway"
+)
+
+// TestDroppedTransactionIsResent: the node loses a pending transaction
+// (the devchain cannot drop one from its pool on demand, so the gateway's
+// send hook swallows the first send of nonce 3: the node never gets it,
+// as after an eviction). Nonces 4… wait behind the gap; the gateway finds
+// nonce 3 unknown to the node, sends the same signed bytes again, and
+// every request is mined once.
+func TestDroppedTransactionIsResent(t *testing.T) {
+	e := newEnv(t, 100*time.Millisecond)
+	cfg := e.cfg
+	cfg.ResubmitAfter = time.Second
+	var mu sync.Mutex
+	dropped := 0
+	cfg.Hooks = &gateway.Hooks{Send: func(ctx context.Context, st gateway.State, send func() error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if st.Nonce == 3 && dropped == 0 {
+			dropped++
+			return nil // the node "had" it, then lost it
+		}
+		return send()
+	}}
+	g := e.run(cfg)
+	ctx := context.Background()
+	var ids []string
+	for i := range 8 {
+		st, err := g.svc.Submit(ctx, fmt.Sprintf("gap-%d", i), transfer("s4", 1+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, st.ID)
+	}
+	// Nonces 4…7 are in the pool, not mined: the gap holds them.
+	time.Sleep(500 * time.Millisecond)
+	if st, _ := g.svc.Get(ids[5]); st.Status != gateway.StatusSent {
+		t.Fatalf("nonce 5 behind the gap is %s, want sent", st.Status)
+	}
+	for _, id := range ids {
+		g.wait(t, id, time.Minute, gateway.StatusConfirmed)
+	}
+	if txs := e.onChain(e.addr(4)); len(txs) != 8 {
+		t.Fatalf("%d transactions on chain for 8 requests", len(txs))
+	}
+	found := false
+	for _, rc := range e.receipts() {
+		if rc.Nonce == 3 && strings.Contains(rc.Note, "dropped by the node, resent") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no receipt record says nonce 3 was dropped and resent")
+	}
+}
+
+// TestReorgedRequestIsReincluded: a reorg orphans the block that holds a
+// request's transaction; the gateway sees it, the transaction ends up in
+// the new chain (the node's pool re-includes it, or the gateway resends
+// it), and <chain>.tx.receipts says so before the request is confirmed.
+func TestReorgedRequestIsReincluded(t *testing.T) {
+	e := newEnv(t, 0)
+	cfg := e.cfg
+	cfg.Confirmations = 4
+	g := e.run(cfg)
+	ctx := context.Background()
+	st, err := g.svc.Submit(ctx, "reorg-me", transfer("s5", 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.wait(t, st.ID, 10*time.Second, gateway.StatusSent)
+	e.chain.Commit()
+	mined := g.wait(t, st.ID, 10*time.Second, gateway.StatusMined)
+	e.chain.Commit()
+	time.Sleep(200 * time.Millisecond)
+	for attempt := 0; ; attempt++ {
+		err := e.chain.Reorg(ctx, 2, 2)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, devchain.ErrBelowFinalized) || attempt > 5 {
+			t.Fatal(err)
+		}
+		e.chain.Commit() // right above a finalized block: mine past it
+		e.chain.Commit()
+		mined = g.wait(t, st.ID, 10*time.Second, gateway.StatusMined)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		after, _ := g.svc.Get(st.ID)
+		if after.Reorgs > 0 && after.Status == gateway.StatusConfirmed {
+			if after.BlockHash == mined.BlockHash {
+				t.Fatalf("confirmed in the orphaned block %s", mined.BlockHash)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the reorg: %+v", after)
+		}
+		e.chain.Commit()
+		time.Sleep(100 * time.Millisecond)
+	}
+	var notes []string
+	for _, rc := range e.receipts() {
+		if rc.RequestID == st.ID && rc.Reorgs > 0 {
+			notes = append(notes, rc.Note)
+		}
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "reorged") {
+		t.Fatalf("receipt records after the reorg: %q", notes)
+	}
+	if txs := e.onChain(e.addr(5)); len(txs) != 1 {
+		t.Fatalf("%d transactions on chain", len(txs))
+	}
+	t.Logf("receipts after the reorg: %q", notes)
+}
+
+// TestMinedRevertHasItsReason: a call sent with a fixed gas (so that
+// estimation does not refuse it) reverts on chain; its receipt record
+// carries the contract's reason, decoded.
+func TestMinedRevertHasItsReason(t *testing.T) {
+	e := newEnv(t, 100*time.Millisecond)
+	g := e.run(e.cfg)
+	battery := e.fleet.Batteries()[1].Hex()
+	req := gateway.Request{From: "s1", Contract: "registry", Method: "lock", Args: rawArgs(`"` + battery + `"`), Gas: 100_000}
+	st, err := g.svc.Submit(context.Background(), "lock-not-mine", req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = g.wait(t, st.ID, time.Minute, gateway.StatusConfirmed)
+	const want = "only the battery's owner can lock or unlock it"
+	if st.Succeeded == nil || *st.Succeeded || st.RevertReason != want {
+		t.Fatalf("state %+v; want a revert saying %q", st, want)
+	}
+	for _, rc := range e.receipts() {
+		if rc.RequestID == st.ID && rc.Status == gateway.StatusMined && rc.RevertReason == want && rc.GasUsed > 0 {
+			return
+		}
+	}
+	t.Fatalf("no mined receipt record with the revert reason: %+v", e.receipts())
+}
