@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -37,3 +38,5 @@ func rawArgs(args ...string) []json.RawMessage {
 	}
 	return out
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
