@@ -21,7 +21,24 @@ func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/tx", s.handlePost)
 	mux.HandleFunc("GET /api/tx/{id}", s.handleGet)
+	// Everything else under /api/tx answers in JSON too.
+	mux.HandleFunc("/api/tx", s.handleOther)
+	mux.HandleFunc("/api/tx/", s.handleOther)
 	return mux
+}
+
+// handleOther answers a method or path the API does not have.
+func (s *Service) handleOther(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/api/tx" || strings.Count(strings.TrimPrefix(r.URL.Path, "/api/tx/"), "/") == 0 {
+		allow := "POST"
+		if r.URL.Path != "/api/tx" {
+			allow = "GET"
+		}
+		w.Header().Set("Allow", allow)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": r.Method + " " + r.URL.Path + ": method not allowed (allowed: " + allow + ")"})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": r.URL.Path + ": no such path"})
 }
 
 // authError is a refusal of the caller: 401 (who are you?) or 403 (not this).

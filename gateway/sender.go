@@ -21,12 +21,18 @@ func (s *Service) runSender(ctx context.Context, snd *sender) error {
 	defer tick.Stop()
 	for {
 		if err := s.sendReady(ctx, snd); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopping: what was cut short is redone after a restart
+			}
 			if fatal(ctx, err) {
 				return err
 			}
 			s.log.Warn("gateway: sending", "sender", snd.name, "err", err)
 		}
 		if err := s.watch(ctx, snd); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			if fatal(ctx, err) {
 				return err
 			}
