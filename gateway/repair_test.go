@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -150,4 +151,47 @@ func TestMinedRevertHasItsReason(t *testing.T) {
 		}
 	}
 	t.Fatalf("no mined receipt record with the revert reason: %+v", e.receipts())
+}
+
+// TestStuckTransactionGetsBumpedFees: a transaction the node keeps but
+// does not mine (its fee cap is below the base fee) is replaced after
+// ResubmitAfter by one with fees bumped by more than 10 %, persisted
+// before it is sent; that one is mined, once.
+func TestStuckTransactionGetsBumpedFees(t *testing.T) {
+	e := newEnv(t, 0)
+	cfg := e.cfg
+	cfg.ResubmitAfter = time.Second
+	cfg.Hooks = &gateway.Hooks{Fees: func(tip, feeCap *big.Int) (*big.Int, *big.Int) {
+		low := big.NewInt(1_000_000) // the pool's minimum tip, and far below the base fee
+		return low, low
+	}}
+	g := e.run(cfg)
+	st, err := g.svc.Submit(context.Background(), "stuck", transfer("s3", 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.wait(t, st.ID, 10*time.Second, gateway.StatusSent)
+	e.chain.Commit() // the base fee is above the cap: not mined
+	if now, _ := g.svc.Get(st.ID); now.Status != gateway.StatusSent {
+		t.Fatalf("a transaction below the base fee: %s", now.Status)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		now, _ := g.svc.Get(st.ID)
+		if len(now.Hashes) == 2 && now.Status == gateway.StatusSent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no replacement: %+v", now)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.seal(100 * time.Millisecond)
+	done := g.wait(t, st.ID, time.Minute, gateway.StatusConfirmed)
+	if done.TxHash != done.Hashes[1] || !strings.Contains(done.Note, "fees bumped") {
+		t.Fatalf("mined %s (versions %v), note %q", done.TxHash, done.Hashes, done.Note)
+	}
+	if txs := e.onChain(e.addr(3)); len(txs) != 1 || txs[0].Hash().Hex() != done.Hashes[1] {
+		t.Fatalf("on chain: %d transactions", len(txs))
+	}
 }

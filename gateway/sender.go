@@ -108,6 +108,9 @@ func (s *Service) sign(ctx context.Context, snd *sender, sts []State) ([]State, 
 	if err != nil {
 		return nil, err
 	}
+	if h := s.cfg.Hooks; h != nil && h.Fees != nil {
+		f.tip, f.cap = h.Fees(f.tip, f.cap)
+	}
 	out := make([]State, 0, len(sts))
 	for _, st := range sts {
 		signed, err := s.signState(ctx, snd, st, f)
@@ -196,6 +199,8 @@ func (s *Service) sendOne(ctx context.Context, snd *sender, st State, check bool
 	err := s.sendRaw(ctx, st)
 	switch {
 	case err == nil, acceptedAnswer(err):
+	case feeRefusal(err):
+		return s.resign(ctx, snd, st, err)
 	case permanentRefusal(err):
 		return s.fill(ctx, snd, st, err)
 	default:
@@ -239,17 +244,47 @@ func acceptedAnswer(err error) bool {
 		strings.Contains(m, "replacement transaction underpriced") || strings.Contains(m, "already imported")
 }
 
+// feeRefusal: the node wants higher fees than the transaction offers.
+func feeRefusal(err error) bool {
+	m := strings.ToLower(err.Error())
+	return !strings.Contains(m, "replacement") && (strings.Contains(m, "underpriced") ||
+		strings.Contains(m, "less than block base fee") || strings.Contains(m, "fee cap less than"))
+}
+
 // permanentRefusal: the node will never take this transaction (not enough
 // funds, gas above the block limit, …), so its nonce must be filled.
 func permanentRefusal(err error) bool {
 	m := strings.ToLower(err.Error())
 	for _, p := range []string{"insufficient funds", "intrinsic gas too low", "exceeds block gas limit", "gas limit reached",
-		"max fee per gas less than block base fee", "tip higher than", "invalid sender", "oversized data", "fee cap less than"} {
+		"tip higher than", "invalid sender", "oversized data"} {
 		if strings.Contains(m, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// resign signs st again with the node's current fees (at least a bump
+// over its own), persists that, and sends it.
+func (s *Service) resign(ctx context.Context, snd *sender, st State, cause error) (State, error) {
+	now, err := s.currentFees(ctx)
+	if err != nil {
+		return st, errNotSent
+	}
+	signed, err := s.signState(ctx, snd, st, bumped(feesOf(st), now))
+	if err != nil {
+		return st, err
+	}
+	signed.Note = "re-signed with higher fees: the node said " + cause.Error()
+	if err := s.persist(ctx, []State{signed}, false); err != nil {
+		return st, err
+	}
+	s.metrics.resubmitted.WithLabelValues("fee_bump").Inc()
+	if err := s.sendRaw(ctx, signed); err != nil && !acceptedAnswer(err) {
+		return signed, errNotSent
+	}
+	signed.Status, signed.SentAt = StatusSent, time.Now().UTC()
+	return signed, nil
 }
 
 // fill replaces a transaction the node refuses for good by an empty

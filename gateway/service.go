@@ -60,6 +60,8 @@ type Hooks struct {
 	AfterSent func([]State) error
 	// Send replaces sending a transaction to the node (a test can drop one).
 	Send func(ctx context.Context, st State, send func() error) error
+	// Fees replaces the fees of a first signing (a test can sign too low).
+	Fees func(tip, feeCap *big.Int) (*big.Int, *big.Int)
 }
 
 func (c *Config) defaults() {
