@@ -30,15 +30,19 @@ func (s *Service) watch(ctx context.Context, snd *sender) error {
 	if err != nil {
 		return fmt.Errorf("nonce of %s: %w", snd.addr.Hex(), err)
 	}
-	head, err := s.node.BlockNumber(ctx)
+	hdr, err := s.node.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("reading the head: %w", err)
+	}
+	head, base := hdr.Number.Uint64(), hdr.BaseFee
+	if base == nil {
+		base = new(big.Int)
 	}
 	canon := map[uint64]common.Hash{}
 	var changed []State
 	var errs []error
 	for _, st := range watching {
-		nst, ok, err := s.watchOne(ctx, snd, st, latest, head, canon)
+		nst, ok, err := s.watchOne(ctx, snd, st, latest, head, base, canon)
 		if err != nil {
 			if fatal(ctx, err) {
 				return err
@@ -52,14 +56,16 @@ func (s *Service) watch(ctx context.Context, snd *sender) error {
 	return errors.Join(append(errs, s.persist(ctx, changed, true))...)
 }
 
-func (s *Service) watchOne(ctx context.Context, snd *sender, st State, latest, head uint64, canon map[uint64]common.Hash) (State, bool, error) {
+func (s *Service) watchOne(ctx context.Context, snd *sender, st State, latest, head uint64, base *big.Int, canon map[uint64]common.Hash) (State, bool, error) {
 	switch {
 	case st.Status == StatusSent && st.Nonce < latest:
 		return s.minedOrTaken(ctx, st, head)
 	case st.Status == StatusSent && time.Since(st.SentAt) > s.cfg.ResubmitAfter:
-		// Only the lowest unmined nonce can be stuck on its fees; the
-		// ones above wait for it, and are checked only for being dropped.
-		return s.resubmit(ctx, snd, st, st.Nonce == latest)
+		// The lowest unmined nonce is stuck on its fees; one above it is
+		// only if its fee cap is below the base fee now (else it just
+		// waits for the lowest), so all of a burst signed before the base
+		// fee rose get bumped at once, not one per ResubmitAfter.
+		return s.resubmit(ctx, snd, st, st.Nonce == latest || feesOf(st).cap.Cmp(base) < 0)
 	case st.Status == StatusMined:
 		return s.confirm(ctx, st, head, canon)
 	}
