@@ -76,10 +76,16 @@ func (s *Service) sendReady(ctx context.Context, snd *sender) error {
 			inFlight++
 		}
 	}
+	// Sign in nonce order and stop at the first that does not fit: a
+	// nonce signed past an unsigned one would wait on the node for it.
 	for _, st := range open {
-		if st.Status == StatusAccepted && inFlight+len(toSign) < s.cfg.MaxInFlight {
-			toSign = append(toSign, st)
+		if st.Status != StatusAccepted {
+			continue
 		}
+		if inFlight+len(toSign) >= s.cfg.MaxInFlight {
+			break
+		}
+		toSign = append(toSign, st)
 	}
 	if err := s.sendSigned(ctx, snd, recovered, true); err != nil {
 		return err

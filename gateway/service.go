@@ -104,6 +104,7 @@ type Service struct {
 	states  map[string]*State
 	pending map[string]*State // accepted in a transaction not yet committed
 	senders map[string]*sender
+	byFrom  map[string]*sender // by State.From (the checksummed address)
 }
 
 // sender is one signing key's queue. Its fields are guarded by Service.mu.
@@ -111,8 +112,10 @@ type sender struct {
 	name   string
 	signer Signer
 	addr   common.Address
+	from   string // addr.Hex(), computed once: checksumming hashes
 	next   uint64            // the next nonce to assign
 	open   map[uint64]string // nonce → id of each request not final
+	queued int               // requests accepted (or being accepted), not yet signed
 	wake   chan struct{}
 }
 
@@ -131,7 +134,7 @@ func New(cfg Config, node *ethclient.Client, log *slog.Logger, reg prometheus.Re
 	s := &Service{cfg: cfg, node: node, log: log.With("chain", cfg.Chain), metrics: NewMetrics(reg),
 		topics: TopicsFor(cfg.Kafka.Topics.Prefix, cfg.Chain), contracts: map[string]decode.Contract{},
 		ready: make(chan struct{}), stopped: make(chan struct{}),
-		states: map[string]*State{}, pending: map[string]*State{}, senders: map[string]*sender{}}
+		states: map[string]*State{}, pending: map[string]*State{}, senders: map[string]*sender{}, byFrom: map[string]*sender{}}
 	for _, c := range cfg.Contracts {
 		if _, dup := s.contracts[c.Name]; dup {
 			return nil, fmt.Errorf("gateway: contract %s configured twice", c.Name)
@@ -142,7 +145,11 @@ func New(cfg Config, node *ethclient.Client, log *slog.Logger, reg prometheus.Re
 		s.contracts[c.Name] = c
 	}
 	for name, sg := range cfg.Signers {
-		s.senders[name] = &sender{name: name, signer: sg, addr: sg.Address(), open: map[uint64]string{}, wake: make(chan struct{}, 1)}
+		snd := &sender{name: name, signer: sg, addr: sg.Address(), from: sg.Address().Hex(), open: map[uint64]string{}, wake: make(chan struct{}, 1)}
+		if other, dup := s.byFrom[snd.from]; dup {
+			return nil, fmt.Errorf("gateway: senders %s and %s are the same key (%s)", other.name, name, snd.from)
+		}
+		s.senders[name], s.byFrom[snd.from] = snd, snd
 	}
 	if err := checkTokens(cfg.Tokens, s.senders, s.contracts); err != nil {
 		return nil, err
@@ -191,22 +198,21 @@ func (s *Service) restore(ctx context.Context, st *store) error {
 	if err != nil {
 		return err
 	}
-	byAddr := map[string]*sender{}
-	for _, snd := range s.senders {
-		byAddr[snd.addr.Hex()] = snd
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.states = states
 	assigned := map[*sender]uint64{}
 	for id, r := range states {
-		snd := byAddr[r.From]
+		snd := s.byFrom[r.From]
 		if snd == nil {
 			continue // a sender no longer configured: kept for idempotency only
 		}
 		assigned[snd] = max(assigned[snd], r.Nonce+1)
 		if !r.Status.Final() {
 			snd.open[r.Nonce] = id
+		}
+		if r.Status == StatusAccepted {
+			snd.queued++
 		}
 	}
 	for _, snd := range s.senders {
@@ -283,16 +289,19 @@ func (s *Service) apply(states []*State) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, st := range states {
+		old := s.states[st.ID]
 		s.states[st.ID] = st
-		for _, snd := range s.senders {
-			if snd.addr.Hex() != st.From {
-				continue
-			}
-			if st.Status.Final() {
-				delete(snd.open, st.Nonce)
-			} else {
-				snd.open[st.Nonce] = st.ID
-			}
+		snd := s.byFrom[st.From]
+		if snd == nil {
+			continue
+		}
+		if old != nil && old.Status == StatusAccepted && st.Status != StatusAccepted {
+			snd.queued--
+		}
+		if st.Status.Final() {
+			delete(snd.open, st.Nonce)
+		} else {
+			snd.open[st.Nonce] = st.ID
 		}
 	}
 }

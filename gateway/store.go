@@ -138,8 +138,9 @@ func (s *store) close() { s.cl.Close() }
 
 // op is one caller's part of a group commit. prepare runs in the writer's
 // goroutine, in submission order, and says what to write; done runs there
-// after the transaction, with its outcome, in reverse order on failure so
-// that nonces handed out by prepare are given back newest first.
+// after the transaction, with its outcome: in submission order after a
+// commit, in reverse order after a failure, so that nonces handed out by
+// prepare are given back newest first.
 type op struct {
 	prepare func() ([]*State, []Receipt, error)
 	done    func(error)
@@ -192,13 +193,20 @@ func (w *writer) commit(ctx context.Context, batch []*op) error {
 		states, receipts = append(states, s...), append(receipts, r...)
 	}
 	werr := w.st.write(ctx, states, receipts)
-	for i := len(batch) - 1; i >= 0; i-- {
+	for k := range batch {
+		// In order when committed: a sender never sees nonce n+1
+		// accepted before n (it would sign n+1 first, and with its
+		// in-flight slots full of nonces above n, never sign n). In
+		// reverse when not: nonces are given back newest first.
+		i := k
+		if werr != nil {
+			i = len(batch) - 1 - k
+		}
 		o := batch[i]
-		err := errors.Join(errs[i], werr)
 		if o.done != nil && errs[i] == nil {
 			o.done(werr)
 		}
-		o.result <- err
+		o.result <- errors.Join(errs[i], werr)
 	}
 	if werr != nil {
 		return fmt.Errorf("%w (the gateway stops; a restart reloads its state from Kafka)", werr)

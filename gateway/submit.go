@@ -47,7 +47,7 @@ func (s *Service) submit(ctx context.Context, key string, r Request) (State, boo
 			return State{}, false, err
 		}
 	}
-	st := &State{ID: id, IdempotencyKey: key, Status: StatusAccepted, Request: r, From: snd.addr.Hex(),
+	st := &State{ID: id, IdempotencyKey: key, Status: StatusAccepted, Request: r, From: snd.from,
 		Input: hexutil.Bytes(b.data), Value: b.value.String(), Gas: gas, AcceptedAt: time.Now().UTC()}
 	if b.to != nil {
 		st.To = b.to.Hex()
@@ -96,11 +96,12 @@ func (s *Service) accept(ctx context.Context, snd *sender, st *State) (State, bo
 				dup = true
 				return nil, nil, nil
 			}
-			if q := s.queued(snd); q >= s.cfg.MaxQueued {
-				return nil, nil, &BusyError{Sender: snd.name, Queued: q}
+			if snd.queued >= s.cfg.MaxQueued {
+				return nil, nil, &BusyError{Sender: snd.name, Queued: snd.queued}
 			}
 			st.Nonce = snd.next
 			snd.next++
+			snd.queued++
 			s.pending[st.ID] = st
 			return []*State{st}, []Receipt{receiptOf(s.cfg.Chain, st)}, nil
 		},
@@ -113,6 +114,7 @@ func (s *Service) accept(ctx context.Context, snd *sender, st *State) (State, bo
 			delete(s.pending, st.ID)
 			if err != nil {
 				snd.next = st.Nonce
+				snd.queued--
 				return
 			}
 			s.states[st.ID] = st
@@ -146,22 +148,6 @@ func (s *Service) waitKnown(ctx context.Context, id string) (State, bool, error)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-}
-
-// queued counts snd's requests accepted and not yet signed; s.mu is held.
-func (s *Service) queued(snd *sender) int {
-	n := 0
-	for _, id := range snd.open {
-		if st := s.states[id]; st != nil && st.Status == StatusAccepted {
-			n++
-		}
-	}
-	for _, st := range s.pending {
-		if st.From == snd.addr.Hex() {
-			n++
-		}
-	}
-	return n
 }
 
 func wake(snd *sender) {
