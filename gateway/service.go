@@ -112,7 +112,7 @@ type sender struct {
 	name   string
 	signer Signer
 	addr   common.Address
-	from   string // addr.Hex(), computed once: checksumming hashes
+	from   string            // addr.Hex(), computed once: checksumming hashes
 	next   uint64            // the next nonce to assign
 	open   map[uint64]string // nonce → id of each request not final
 	queued int               // requests accepted (or being accepted), not yet signed
