@@ -106,8 +106,7 @@ func (s *Service) acceptRecord(ctx context.Context, rec *kgo.Record) error {
 			err = nil
 		}
 	}
-	var rev *RevertError
-	if errors.Is(err, chaintap.ErrInvalid) || errors.As(err, &rev) {
+	if errors.Is(err, chaintap.ErrInvalid) || errors.Is(err, chaintap.ErrRefused) {
 		return s.reject(ctx, key, req, err)
 	}
 	return err

@@ -39,6 +39,17 @@ func (e *RevertError) Error() string { return "the chain refuses it: execution r
 
 func (e *RevertError) Unwrap() error { return chaintap.ErrRefused }
 
+// NodeRefusedError is a request the node refuses at estimation for another
+// reason than a revert (not enough funds, say). Nothing is sent. It wraps
+// chaintap.ErrRefused.
+type NodeRefusedError struct {
+	Message string
+}
+
+func (e *NodeRefusedError) Error() string { return "the node refuses it: " + e.Message }
+
+func (e *NodeRefusedError) Unwrap() error { return chaintap.ErrRefused }
+
 // BusyError is a request refused because its sender's queue is full; the
 // caller should retry after RetryAfter.
 type BusyError struct {

@@ -150,7 +150,7 @@ func statusOf(err error) int {
 		return ae.status
 	case errors.As(err, &busy):
 		return http.StatusTooManyRequests
-	case errors.As(err, &rev):
+	case errors.As(err, &rev), errors.Is(err, chaintap.ErrRefused):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, chaintap.ErrInvalid):
 		return http.StatusBadRequest

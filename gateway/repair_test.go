@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/gateway"
 )
@@ -193,5 +196,69 @@ func TestStuckTransactionGetsBumpedFees(t *testing.T) {
 	}
 	if txs := e.onChain(e.addr(3)); len(txs) != 1 || txs[0].Hash().Hex() != done.Hashes[1] {
 		t.Fatalf("on chain: %d transactions", len(txs))
+	}
+}
+
+// TestRefusedTransactionFillsItsNonce: a transaction the node refuses for
+// good (more value than the sender has, sent with a fixed gas so that
+// estimation does not refuse it first) would leave a nonce gap that holds
+// every later request; the gateway fills the nonce with an empty
+// self-transfer, the request ends failed saying why, and the next request
+// is mined.
+func TestRefusedTransactionFillsItsNonce(t *testing.T) {
+	e := newEnv(t, 100*time.Millisecond)
+	g := e.run(e.cfg)
+	ctx := context.Background()
+	tooMuch := gateway.Request{From: "s6", To: "0x00000000000000000000000000000000000000aa", Value: "1" + strings.Repeat("0", 30), Gas: 21000}
+	bad, err := g.svc.Submit(ctx, "too-much", tooMuch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := g.svc.Submit(ctx, "after-too-much", transfer("s6", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := g.wait(t, bad.ID, time.Minute, gateway.StatusFailed)
+	if !failed.Filler || !strings.Contains(failed.Error, "insufficient funds") || failed.BlockNumber == 0 {
+		t.Fatalf("refused request: %+v", failed)
+	}
+	g.wait(t, next.ID, time.Minute, gateway.StatusConfirmed)
+	txs := e.onChain(e.addr(6))
+	if len(txs) != 2 || txs[0].To().Hex() != e.addr(6).Hex() || txs[0].Value().Sign() != 0 {
+		t.Fatalf("on chain: %d transactions, the first to %v", len(txs), txs[0].To())
+	}
+	// Without a fixed gas the node refuses it at estimation: 422, nothing sent.
+	tooMuch.Gas = 0
+	if _, err := g.svc.Submit(ctx, "too-much-estimated", tooMuch); err == nil || !strings.Contains(err.Error(), "insufficient funds") {
+		t.Fatalf("estimating a transfer of more than the balance: %v", err)
+	}
+}
+
+// TestNonceTakenByAnotherTransaction: something else signs with a
+// sender's key and its transaction takes the nonce the gateway assigned;
+// the gateway does not claim it: the request ends failed, saying so.
+func TestNonceTakenByAnotherTransaction(t *testing.T) {
+	e := newEnv(t, 100*time.Millisecond)
+	cfg := e.cfg
+	cfg.Hooks = &gateway.Hooks{Send: func(ctx context.Context, st gateway.State, send func() error) error {
+		if st.Request.Value == "5" {
+			to := common.HexToAddress("0xee")
+			tx := types.MustSignNewTx(e.chain.Keys()[5], types.LatestSignerForChainID(big.NewInt(devchain.ChainID)),
+				&types.DynamicFeeTx{ChainID: big.NewInt(devchain.ChainID), Nonce: st.Nonce, GasTipCap: big.NewInt(1e12),
+					GasFeeCap: big.NewInt(1e13), Gas: 21000, To: &to, Value: big.NewInt(1)})
+			if err := e.chain.Client().SendTransaction(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return send()
+	}}
+	g := e.run(cfg)
+	st, err := g.svc.Submit(context.Background(), "taken", transfer("s5", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := g.wait(t, st.ID, time.Minute, gateway.StatusFailed)
+	if !strings.Contains(failed.Error, "used by another transaction") {
+		t.Fatalf("%+v", failed)
 	}
 }

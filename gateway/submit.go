@@ -9,6 +9,7 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // Submit accepts a request under its idempotency key: checks it, estimates
@@ -77,6 +78,10 @@ func (s *Service) estimate(ctx context.Context, from common.Address, b built) (u
 	if err != nil {
 		if reason, ok := revertReason(err, b.abi); ok {
 			return 0, &RevertError{Reason: reason}
+		}
+		var rpcErr rpc.Error
+		if errors.As(err, &rpcErr) {
+			return 0, &NodeRefusedError{Message: err.Error()}
 		}
 		return 0, fmt.Errorf("estimating gas: %w", err)
 	}
