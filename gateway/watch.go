@@ -60,12 +60,15 @@ func (s *Service) watchOne(ctx context.Context, snd *sender, st State, latest, h
 	switch {
 	case st.Status == StatusSent && st.Nonce < latest:
 		return s.minedOrTaken(ctx, st, head)
-	case st.Status == StatusSent && time.Since(st.SentAt) > s.cfg.ResubmitAfter:
-		// The lowest unmined nonce is stuck on its fees; one above it is
-		// only if its fee cap is below the base fee now (else it just
-		// waits for the lowest), so all of a burst signed before the base
-		// fee rose get bumped at once, not one per ResubmitAfter.
-		return s.resubmit(ctx, snd, st, st.Nonce == latest || feesOf(st).cap.Cmp(base) < 0)
+	case st.Status == StatusSent && time.Since(st.SentAt) > s.cfg.ResubmitAfter &&
+		(st.Nonce == latest || feesOf(st).cap.Cmp(base) < 0):
+		// Only the lowest unmined nonce can hold the sender up (dropped,
+		// or stuck on its fees): the node mines nothing above it, and a
+		// dropped one above it becomes the lowest in its turn. Those whose
+		// fee cap fell below the base fee are bumped at once too, so a
+		// burst signed before the base fee rose is not bumped one nonce
+		// per ResubmitAfter.
+		return s.resubmit(ctx, snd, st)
 	case st.Status == StatusMined:
 		return s.confirm(ctx, st, head, canon)
 	}
@@ -208,9 +211,8 @@ func (s *Service) finish(st *State) {
 
 // resubmit handles a transaction unmined for ResubmitAfter: one the node
 // no longer has (dropped: a nonce gap) is sent again as it was; one still
-// pending is, when bump is set, replaced by a version with bumped fees,
-// persisted first.
-func (s *Service) resubmit(ctx context.Context, snd *sender, st State, bump bool) (State, bool, error) {
+// pending is replaced by a version with bumped fees, persisted first.
+func (s *Service) resubmit(ctx context.Context, snd *sender, st State) (State, bool, error) {
 	if !s.known(ctx, st) {
 		s.metrics.resubmitted.WithLabelValues("dropped").Inc()
 		if err := s.sendRaw(ctx, st); err != nil && !acceptedAnswer(err) {
@@ -219,9 +221,6 @@ func (s *Service) resubmit(ctx context.Context, snd *sender, st State, bump bool
 		st.SentAt, st.Note = time.Now().UTC(), "dropped by the node, resent"
 		s.log.Info("gateway: a dropped transaction was resent (nonce gap repaired)", "request", st.ID, "nonce", st.Nonce)
 		return st, true, nil
-	}
-	if !bump {
-		return st, false, nil
 	}
 	now, err := s.currentFees(ctx)
 	if err != nil {
