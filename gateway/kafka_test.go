@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -61,5 +62,61 @@ func TestRequestsFromKafka(t *testing.T) {
 	}
 	if txs := e.onChain(e.addr(6)); len(txs) != 2 {
 		t.Fatalf("s6: %d transactions on chain, want 2 (k-a once, k-b)", len(txs))
+	}
+}
+
+// TestKafkaRequestsWaitWhenTheQueueIsFull: requests from Kafka are never
+// refused for a full queue: consumption waits until the sender has room,
+// and every request is accepted and mined in the end.
+func TestKafkaRequestsWaitWhenTheQueueIsFull(t *testing.T) {
+	e := newEnv(t, 0)
+	cfg := e.cfg
+	cfg.ConsumeRequests, cfg.MaxInFlight, cfg.MaxQueued = true, 1, 2
+	g := e.run(cfg)
+	cl, err := e.kafka.NewClient(kgo.DefaultProduceTopic(gateway.TopicsFor("", chain).Requests))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	const n = 6
+	var recs []*kgo.Record
+	for i := range n {
+		recs = append(recs, &kgo.Record{Key: []byte(fmt.Sprintf("wait-%d", i)),
+			Value: []byte(fmt.Sprintf(`{"from":"s9","to":"0x00000000000000000000000000000000000000cc","value":"%d"}`, i+1))})
+	}
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	known := func() int {
+		k := 0
+		for i := range n {
+			if _, err := g.svc.Get(gateway.RequestID(fmt.Sprintf("wait-%d", i))); err == nil {
+				k++
+			}
+		}
+		return k
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for known() < cfg.MaxInFlight+cfg.MaxQueued {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d accepted", known())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // no blocks: nothing more may be accepted
+	if k := known(); k != cfg.MaxInFlight+cfg.MaxQueued {
+		t.Fatalf("%d accepted with no blocks, want %d in flight + %d queued", k, cfg.MaxInFlight, cfg.MaxQueued)
+	}
+	e.seal(100 * time.Millisecond)
+	for i := range n {
+		g.wait(t, gateway.RequestID(fmt.Sprintf("wait-%d", i)), time.Minute, gateway.StatusConfirmed)
+	}
+	for _, rc := range e.receipts() {
+		if rc.Status == gateway.StatusRejected {
+			t.Fatalf("a request was rejected: %+v", rc)
+		}
+	}
+	if txs := e.onChain(e.addr(9)); len(txs) != n {
+		t.Fatalf("%d transactions on chain for %d requests", len(txs), n)
 	}
 }
