@@ -52,6 +52,9 @@ func TestBackpressure(t *testing.T) {
 	if err != nil || pending != uint64(cfg.MaxInFlight) {
 		t.Fatalf("the node has %d transactions of s8 (%v), want the in-flight limit %d", pending, err, cfg.MaxInFlight)
 	}
+	if q, f := gauge(t, g, "chaintap_gateway_queued_requests", "s8"), gauge(t, g, "chaintap_gateway_in_flight_transactions", "s8"); q != 3 || f != 2 {
+		t.Fatalf("gauges: %v queued, %v in flight; want 3 and 2", q, f)
+	}
 	e.seal(100 * time.Millisecond)
 	for _, id := range accepted {
 		g.wait(t, id, time.Minute, gateway.StatusConfirmed)

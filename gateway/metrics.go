@@ -1,6 +1,10 @@
 package gateway
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the gateway's Prometheus metrics.
 type Metrics struct {
@@ -32,4 +36,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		reg.MustRegister(m.accepted, m.rejected, m.refusals, m.sent, m.resubmitted, m.mined)
 	}
 	return m
+}
+
+// registerSenderGauges exposes each sender's queue and in-flight count,
+// read under mu at scrape time.
+func registerSenderGauges(reg prometheus.Registerer, mu *sync.Mutex, senders map[string]*sender, inFlight func(*sender) int) {
+	if reg == nil {
+		return
+	}
+	for name, snd := range senders {
+		labels := prometheus.Labels{"sender": name}
+		reg.MustRegister(
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chaintap_gateway_queued_requests", ConstLabels: labels,
+				Help: "Requests accepted and not yet signed, per sender (beyond max_queued: 429)."},
+				func() float64 { mu.Lock(); defer mu.Unlock(); return float64(snd.queued) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chaintap_gateway_in_flight_transactions", ConstLabels: labels,
+				Help: "Transactions signed or sent and not yet mined, per sender (at most max_in_flight)."},
+				func() float64 { mu.Lock(); defer mu.Unlock(); return float64(inFlight(snd)) }),
+		)
+	}
 }

@@ -154,6 +154,7 @@ func New(cfg Config, node *ethclient.Client, log *slog.Logger, reg prometheus.Re
 	if err := checkTokens(cfg.Tokens, s.senders, s.contracts); err != nil {
 		return nil, err
 	}
+	registerSenderGauges(reg, &s.mu, s.senders, s.inFlight)
 	return s, nil
 }
 
@@ -239,6 +240,17 @@ func (s *Service) Get(id string) (State, error) {
 		return State{}, ErrUnknownRequest
 	}
 	return st.Public(), nil
+}
+
+// inFlight counts snd's requests signed or sent; s.mu is held.
+func (s *Service) inFlight(snd *sender) int {
+	n := 0
+	for _, id := range snd.open {
+		if st := s.states[id]; st != nil && (st.Status == StatusSigned || st.Status == StatusSent) {
+			n++
+		}
+	}
+	return n
 }
 
 // openOf returns snd's open requests in nonce order, copied.

@@ -40,3 +40,26 @@ func rawArgs(args ...string) []json.RawMessage {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// gauge is the value of a per-sender gauge.
+func gauge(t *testing.T, g *gw, name, sender string) float64 {
+	t.Helper()
+	mfs, err := g.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "sender" && l.GetValue() == sender {
+					return m.GetGauge().GetValue()
+				}
+			}
+		}
+	}
+	t.Fatalf("no gauge %s{sender=%q}", name, sender)
+	return 0
+}
