@@ -52,7 +52,8 @@ follower and a live page, nothing else to install.`,
 	root.SetArgs(args)
 	root.PersistentFlags().StringVarP(&e.configPath, "config", "c", "", "YAML configuration file (see docs/config.md); ${ENV} is interpolated")
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "", "debug, info, warn or error (overrides log_level)")
-	root.AddCommand(e.upCmd(), e.ingestCmd(), e.processCmd(), e.brokerCmd(), e.devchainCmd(), e.checkConfigCmd(), e.sqlCmd(), e.pgCmd(), e.refCmd())
+	root.AddCommand(e.upCmd(), e.ingestCmd(), e.processCmd(), e.brokerCmd(), e.devchainCmd(), e.checkConfigCmd(), e.sqlCmd(), e.pgCmd(), e.refCmd(),
+		e.gatewayCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		if errors.Is(err, context.Canceled) {
 			return 0
