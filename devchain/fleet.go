@@ -118,6 +118,10 @@ func (f *Fleet) Batteries() []common.Address { return slices.Clone(f.batteryIDs)
 // page signs lock and unlock with them).
 func (f *Fleet) OwnerKey(i int) *ecdsa.PrivateKey { return f.owners[i%len(f.owners)] }
 
+// StationKey is the key of the fleet's i-th registered charging station,
+// which may record charges.
+func (f *Fleet) StationKey(i int) *ecdsa.PrivateKey { return f.stations[i%len(f.stations)] }
+
 func (f *Fleet) setup(ctx context.Context) error {
 	opts := bind.NewKeyedTransactor(f.manufacturer, big.NewInt(ChainID))
 	opts.Context = ctx
