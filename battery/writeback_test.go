@@ -42,13 +42,17 @@ func TestWriteBackRecordsEachSessionOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	go seal(ctx, c)
+	station, err := fleet.GatewayStation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	kcfg := ingesttest.Broker(t)
 	reg, err := decode.ParseContract("BatteryRegistry", fleet.Registry().Hex(), contracts.BatteryRegistryABI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	gw, err := gateway.New(gateway.Config{Chain: "devchain", Kafka: kcfg, Contracts: []decode.Contract{reg},
-		Signers: map[string]gateway.Signer{"station": gateway.NewKeySigner(fleet.StationKey(0))}, PollInterval: 50 * time.Millisecond,
+		Signers: map[string]gateway.Signer{"station": gateway.NewKeySigner(station)}, PollInterval: 50 * time.Millisecond,
 		Confirmations: 1}, c.Client(), nil, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)

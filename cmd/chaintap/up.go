@@ -129,6 +129,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	}
 	var locker httpapi.Locker
 	var fleet *devchain.Fleet
+	var demo *devchain.Chain
 	var traffic func() error // the devchain's blocks, started with the rest
 	if len(cfg.Chains) == 0 {
 		fmt.Fprintln(e.stdout, "starting the devchain and deploying the demo's contracts…")
@@ -136,7 +137,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		if err != nil {
 			return err
 		}
-		fleet = f
+		fleet, demo = f, c
 		defer c.Close()
 		printDevchain(e.stdout, c)
 		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", strings.ToLower(fleet.Registry().Hex()), devchain.FleetBatteries, strings.ToLower(fleet.Token().Hex()))
@@ -174,6 +175,11 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	if off != nil {
 		defer off.close()
 		ref = off.refHandler()
+		if err := startWriteBack(ctx, g, demo, fleet, kcfg, reg, log, e.stdout); err != nil {
+			cancel()
+			_ = g.Wait()
+			return err
+		}
 	}
 	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, ref, reg, log)
 	if err != nil {
