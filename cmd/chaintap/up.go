@@ -264,7 +264,12 @@ func startDemoChain(ctx context.Context, cfg *config.Config, o upOptions, dataDi
 		return nil, nil, err
 	}
 	from := uint64(0)
-	cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: demoContracts}}
+	// The simulated chain keeps its blocks in memory between flushes: up
+	// killed (SIGKILL, a crash) restarts it behind the blocks the follower
+	// confirmed, and new blocks replace them, a reorg below the confirmed
+	// height. "stop" would then stop every later up, which has no
+	// --accept-reorg; "correct" retracts the lost confirmed blocks and goes on.
+	cfg.Chains = []config.Chain{{Name: "devchain", URL: c.WSURL(), From: &from, Contracts: demoContracts, OnConfirmedReorg: "correct"}}
 	if *cfg, err = config.Revalidate(*cfg); err != nil {
 		c.Close()
 		return nil, nil, err
