@@ -24,11 +24,21 @@ func ConsumerGroup(chain string) string { return "chaintap-gateway-" + chain }
 // repeats no-ops. A full sender queue holds consumption (backpressure).
 func (s *Service) consume(ctx context.Context) error {
 	cl, err := s.cfg.Kafka.NewClient(kgo.ConsumerGroup(ConsumerGroup(s.cfg.Chain)), kgo.ConsumeTopics(s.topics.Requests),
-		kgo.DisableAutoCommit(), kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.DisableClientMetrics())
+		kgo.DisableAutoCommit(), kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.DisableClientMetrics(),
+		// A gateway that died holds its partitions until its session
+		// expires: keep that short (Kafka's default is 45 s).
+		kgo.SessionTimeout(10*time.Second))
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
+	defer func() {
+		// Leaving waits for a join in progress (one that waits for a dead
+		// member's session to expire): bound it, the broker expires us anyway.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
+		defer cancel()
+		_ = cl.LeaveGroupContext(lctx)
+		cl.Close()
+	}()
 	for {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {

@@ -64,6 +64,9 @@ func (e *BusyError) Error() string {
 // ErrUnknownRequest is the answer for a request id the gateway never accepted.
 var ErrUnknownRequest = fmt.Errorf("no such request: %w", chaintap.ErrNotFound)
 
+// ErrStarting is the answer to Get before the gateway has loaded its state.
+var ErrStarting = errors.New("the gateway is starting: its state is not loaded yet")
+
 // errStopped is returned to callers waiting on a stopping service.
 var errStopped = errors.New("the gateway is stopping")
 

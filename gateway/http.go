@@ -156,7 +156,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, chaintap.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, errStopped):
+	case errors.Is(err, errStopped), errors.Is(err, ErrStarting):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

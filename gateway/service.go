@@ -231,8 +231,14 @@ func (s *Service) restore(ctx context.Context, st *store) error {
 	return nil
 }
 
-// Get returns the state of request id.
+// Get returns the state of request id. Before Run has loaded the state it
+// answers ErrStarting: not knowing a request yet is not "no such request".
 func (s *Service) Get(id string) (State, error) {
+	select {
+	case <-s.ready:
+	default:
+		return State{}, ErrStarting
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.states[id]

@@ -5,18 +5,26 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/big"
+	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/chaintap/chaintap/devchain"
+	"github.com/chaintap/chaintap/internal/testseed"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -134,4 +142,184 @@ func gatewayCall(t *testing.T, method, url, token, key, body string) (int, map[s
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
 	return resp.StatusCode, m
+}
+
+// TestGatewaySurvivesKill kills `chaintap gateway` with SIGKILL at random
+// moments (seeded) while clients POST requests and retry, with the same
+// idempotency key, whatever got no answer; after the last restart every
+// request is confirmed and the chain holds exactly one transaction per
+// request, nonces contiguous per sender.
+func TestGatewaySurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a subprocess")
+	}
+	seed := testseed.Seed(t)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	bin := binary(t)
+	c, err := devchain.Start(devchain.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			c.Commit()
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	const senders, perSender, kills = 3, 100, 8
+	file := filepath.Join(t.TempDir(), "gateway.yaml")
+	yaml := "tokens:\n  - {name: ci, secret_env: CI_TOKEN, senders: [\"*\"], contracts: [\"*\"]}\nconfirmations: 2\npoll_interval: 50ms\nresubmit_after: 2s\nsenders:\n"
+	env := append(os.Environ(), "CI_TOKEN=ci-token-0123456789abcdef")
+	for i := range senders {
+		yaml += fmt.Sprintf("  - {name: s%d, key_env: KEY%d}\n", i, i)
+		env = append(env, fmt.Sprintf("KEY%d=%x", i, crypto.FromECDSA(c.Keys()[i])))
+	}
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "gateway", "--gateway-config", file, "--url", c.HTTPURL(), "--brokers", b.Addr(), "--addr", addr, "--log-level", "warn")
+		cmd.Env, cmd.Stderr = env, os.Stderr
+		dieWithTest(cmd)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	var mu sync.Mutex
+	ids := map[string]string{} // key → request id, once a POST was answered
+	post := func(key string, s, i int) {
+		body := fmt.Sprintf(`{"from":"s%d","to":"0x00000000000000000000000000000000000000aa","value":"%d"}`, s, 1+i)
+		status, answer := gatewayCall(t, http.MethodPost, "http://"+addr+"/api/tx", "ci-token-0123456789abcdef", key, body)
+		if status == http.StatusAccepted || status == http.StatusOK {
+			mu.Lock()
+			ids[key], _ = answer["id"].(string)
+			mu.Unlock()
+		}
+	}
+	postAll := func(stop <-chan struct{}) {
+		var wg sync.WaitGroup
+		for s := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range perSender {
+					key := fmt.Sprintf("kill-s%d-%d", s, i)
+					mu.Lock()
+					_, done := ids[key]
+					mu.Unlock()
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if !done {
+						post(key, s, i)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for k := range kills + 1 {
+		cmd := start()
+		began := time.Now()
+		waitUp(t, addr)
+		t.Logf("run %d: up after %v", k, time.Since(began))
+		stop := make(chan struct{})
+		finished := make(chan struct{})
+		go func() { postAll(stop); close(finished) }()
+		if k < kills {
+			time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+			close(stop)
+			<-finished
+			t.Logf("run %d: killed after %v, %d requests answered", k, time.Since(began), len(ids))
+			continue
+		}
+		<-finished
+		t.Logf("run %d: every request answered after %v", k, time.Since(began))
+		defer func() {
+			stopped := time.Now()
+			_ = cmd.Process.Signal(syscall.SIGINT)
+			_ = cmd.Wait()
+			t.Logf("stopped in %v", time.Since(stopped))
+		}()
+	}
+	if len(ids) != senders*perSender {
+		t.Fatalf("%d of %d requests accepted", len(ids), senders*perSender)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	waitStart := time.Now()
+	for key, id := range ids {
+		kb := time.Now()
+		for {
+			status, answer := gatewayCall(t, http.MethodGet, "http://"+addr+"/api/tx/"+id, "ci-token-0123456789abcdef", "", "")
+			if status == http.StatusOK && answer["status"] == "confirmed" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d %v", key, status, answer)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if d := time.Since(kb); d > time.Second {
+			_, answer := gatewayCall(t, http.MethodGet, "http://"+addr+"/api/tx/"+id, "ci-token-0123456789abcdef", "", "")
+			t.Logf("%s waited %v: %v", key, d, answer)
+		}
+	}
+	t.Logf("all confirmed after %v", time.Since(waitStart))
+	head, err := c.Client().BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer := types.LatestSignerForChainID(big.NewInt(devchain.ChainID))
+	nonces := map[common.Address][]uint64{}
+	for n := uint64(1); n <= head; n++ {
+		blk, err := c.Client().BlockByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tx := range blk.Transactions() {
+			from, _ := types.Sender(signer, tx)
+			nonces[from] = append(nonces[from], tx.Nonce())
+		}
+	}
+	for i := range senders {
+		got := nonces[crypto.PubkeyToAddress(c.Keys()[i].PublicKey)]
+		if len(got) != perSender {
+			t.Fatalf("s%d: %d transactions on chain for %d requests", i, len(got), perSender)
+		}
+		for j, n := range got {
+			if n != uint64(j) {
+				t.Fatalf("s%d: nonces on chain %v", i, got)
+			}
+		}
+	}
+	t.Logf("%d requests from %d senders across %d kills: each mined once", senders*perSender, senders, kills)
+}
+
+// waitUp waits until the gateway at addr answers.
+func waitUp(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if status, _ := gatewayCall(t, http.MethodGet, "http://"+addr+"/api/tx/none", "ci-token-0123456789abcdef", "", ""); status == http.StatusNotFound {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the gateway never answered")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
