@@ -12,6 +12,7 @@ import (
 
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/gateway"
+	"github.com/chaintap/chaintap/internal/wait"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -97,22 +98,11 @@ func (w WriteBack) record(ctx context.Context, r *kgo.Record) error {
 			w.Log.Info("a session's charge is refused by the chain", "session", s.ID, "err", err)
 			return nil
 		case errors.As(err, &busy):
-			if err := sleep(ctx, time.Second); err != nil {
+			if err := wait.Sleep(ctx, time.Second); err != nil {
 				return nil
 			}
 			continue
 		}
 		return fmt.Errorf("charge write-back: session %s: %w", s.ID, err)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

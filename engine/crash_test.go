@@ -21,6 +21,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chaintap/chaintap/internal/wait"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -250,7 +251,7 @@ func startInput(t *testing.T, cfg kafka.Config, topic string) *inputFeed {
 				return
 			}
 			f.n += len(rs)
-			_ = sleep(ctx, 10*time.Millisecond)
+			_ = wait.Sleep(ctx, 10*time.Millisecond)
 		}
 	})
 	return f

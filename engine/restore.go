@@ -10,6 +10,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/chaintap/chaintap/internal/wait"
 )
 
 // changelogPartition is what restoring a task needs to know about its
@@ -78,7 +80,7 @@ func readChangelog(ctx context.Context, cl *kgo.Client, cp changelogPartition, f
 		if err != nil && ctx.Err() == nil && isRetriable(err) && tries < 10 {
 			// The leader moved, or the broker is busy: look again.
 			tries++
-			if err := sleep(ctx, time.Duration(tries)*100*time.Millisecond); err != nil {
+			if err := wait.Sleep(ctx, time.Duration(tries)*100*time.Millisecond); err != nil {
 				return err
 			}
 			if fresh, err := describeChangelog(ctx, kadm.NewClient(cl), cp.topic, cp.partition); err == nil {
@@ -172,16 +174,4 @@ func isRetriable(err error) bool {
 		return ke.Retriable
 	}
 	return true
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

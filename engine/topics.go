@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 
+	"github.com/chaintap/chaintap/internal/wait"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -125,7 +126,7 @@ func (q *queryRunner) inputPartitions(ctx context.Context) (int32, error) {
 		if !waited {
 			q.log.Info("waiting for input topics to be created", "topics", missing)
 		}
-		if err := sleep(ctx, inputWait); err != nil {
+		if err := wait.Sleep(ctx, inputWait); err != nil {
 			return 0, err
 		}
 	}

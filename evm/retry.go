@@ -15,6 +15,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/chaintap/chaintap"
+
+	"github.com/chaintap/chaintap/internal/wait"
 )
 
 // RetryPolicy bounds how a Source retries. Transport failures (refused or
@@ -124,7 +126,7 @@ func (s *Source) retry(ctx context.Context, what string, fn func(context.Context
 		}
 		s.metrics.retries.WithLabelValues(s.chain, reason).Inc()
 		s.log.Debug("retrying node call", "chain", s.chain, "what", what, "attempt", attempt, "reason", reason, "err", err)
-		if err := sleep(ctx, s.backoff(attempt)); err != nil {
+		if err := wait.Sleep(ctx, s.backoff(attempt)); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
@@ -137,15 +139,4 @@ func (s *Source) backoff(attempt int) time.Duration {
 		d = s.cfg.Retry.Max
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
