@@ -41,7 +41,7 @@ func TestWriteBackRecordsEachSessionOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go seal(ctx, c)
+	go c.SealEvery(ctx, 50*time.Millisecond)
 	station, err := fleet.GatewayStation(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -142,17 +142,4 @@ func cycles(t *testing.T, c *devchain.Chain, fleet *devchain.Fleet, bs []common.
 		out = append(out, info.ChargeCycles)
 	}
 	return out
-}
-
-func seal(ctx context.Context, c *devchain.Chain) {
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			c.Commit()
-		}
-	}
 }

@@ -178,16 +178,7 @@ func sealEvery(c *devchain.Chain, interval time.Duration) (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				c.Commit()
-			}
-		}
+		c.SealEvery(ctx, interval)
 	}()
 	return func() { cancel(); wg.Wait() }
 }

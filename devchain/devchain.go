@@ -341,3 +341,19 @@ func (c *Chain) Close() error {
 	c.stack = nil
 	return err
 }
+
+// SealEvery seals a block every interval, with whatever the pool holds,
+// until ctx is done: a node that mines on its own, for tests of clients
+// that send transactions and wait for them.
+func (c *Chain) SealEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			c.Commit()
+		}
+	}
+}

@@ -91,16 +91,7 @@ func (e *env) seal(interval time.Duration) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				e.chain.Commit()
-			}
-		}
+		e.chain.SealEvery(ctx, interval)
 	}()
 	e.t.Cleanup(func() { cancel(); wg.Wait() })
 }
