@@ -3,6 +3,8 @@ package query
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/chaintap/chaintap/sql"
 )
@@ -50,7 +52,7 @@ func answer(p *sql.QueryPlan, latest map[string]pulled) ([]sql.Row, error) {
 	src := p.From.Source
 	dec := sql.NewRowDecoder(src.Schema)
 	var out []sql.Row
-	for _, k := range sortedKeys(latest) {
+	for _, k := range slices.Sorted(maps.Keys(latest)) {
 		if p.Limit >= 0 && int64(len(out)) >= p.Limit {
 			break
 		}
@@ -100,13 +102,4 @@ func tableKey(src *sql.Source, key []byte) []byte {
 		return key
 	}
 	return k
-}
-
-func sortedKeys(m map[string]pulled) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
 }

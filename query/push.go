@@ -1,11 +1,11 @@
 package query
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -135,15 +135,12 @@ func (p *Push) Close() {
 	p.r.close()
 }
 
+// sortedFold is the folded rows in key order (string order is byte
+// order).
 func sortedFold(m map[string]Change) []Change {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int { return bytes.Compare([]byte(a), []byte(b)) })
-	out := make([]Change, len(keys))
-	for i, k := range keys {
-		out[i] = m[k]
+	out := make([]Change, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[k])
 	}
 	return out
 }
@@ -157,5 +154,3 @@ func toStream(r *kgo.Record) stream.Record {
 	}
 	return in
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
