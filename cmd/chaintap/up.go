@@ -141,7 +141,6 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		defer c.Close()
 		printDevchain(e.stdout, c)
 		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", strings.ToLower(fleet.Registry().Hex()), devchain.FleetBatteries, strings.ToLower(fleet.Token().Hex()))
-		locker = fleet
 		run := o.devchain.run()
 		run.Fleet, run.FleetTxsPerBlock = fleet, 3
 		traffic = func() error { return c.Run(ctx, run, log) }
@@ -175,11 +174,13 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	if off != nil {
 		defer off.close()
 		ref = off.refHandler()
-		if err := startWriteBack(ctx, g, demo, fleet, kcfg, reg, log, e.stdout); err != nil {
+		d, err := startDemoGateway(ctx, g, demo, fleet, cfg.Chains[0], kcfg, reg, log, e.stdout)
+		if err != nil {
 			cancel()
 			_ = g.Wait()
 			return err
 		}
+		locker = d
 	}
 	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, ref, reg, log)
 	if err != nil {
