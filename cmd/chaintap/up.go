@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
@@ -36,6 +37,8 @@ type upOptions struct {
 	apiAddr   string
 	// stationsDSN streams the demo's charging stations from PostgreSQL.
 	stationsDSN string
+	// sessionEvery is how often the simulated operator reports a session.
+	sessionEvery time.Duration
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -77,6 +80,7 @@ kafka.brokers, no embedded broker is started.`,
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
 	cmd.Flags().StringVar(&o.apiAddr, "api-addr", "127.0.0.1:8088", "serve ksqlDB's REST API (push and pull queries, chaintap sql) on host:port")
+	cmd.Flags().DurationVar(&o.sessionEvery, "session-interval", 2*time.Second, "how often the demo's simulated operator reports a charging session")
 	cmd.Flags().StringVar(&o.stationsDSN, "stations-dsn", "", "take the demo's charging stations from this PostgreSQL's table public.charging_stations "+
 		"(logical replication: wal_level=logical; see docs/postgres.md) instead of battery/charging_stations.csv")
 	cmd.Flags().StringVar(&o.sqlFile, "sql", "", "SQL statements for the engine to run (default: the battery demo's, battery/demo.sql, with the devchain)")
@@ -95,6 +99,9 @@ func (o upOptions) check(cfg config.Config) error {
 	}
 	if embedded {
 		errs = append(errs, checkFree("--kafka-addr (the embedded broker)", cfg.Kafka.Embedded.Addr))
+	}
+	if o.sessionEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--session-interval %s: want at least 10ms", o.sessionEvery))
 	}
 	errs = append(errs, checkFree("--http-addr (the page)", o.httpAddr))
 	errs = append(errs, checkFree("--api-addr (the ksqlDB API)", o.apiAddr))
@@ -167,7 +174,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	var ref http.Handler
 	var off *offChain
 	if fleet != nil {
-		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), o.stationsDSN, log, e.stdout); err != nil {
+		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), o.stationsDSN, o.sessionEvery, log, e.stdout); err != nil {
 			return err
 		}
 	}

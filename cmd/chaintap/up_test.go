@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,6 +36,7 @@ type upRun struct {
 	kafkaAddr, rpcAddr, httpAddr string
 	apiAddr                      string
 	extra                        []string // more flags
+	log                          *os.File // every run's output, shown when the test fails
 }
 
 func newUpRun(t *testing.T) *upRun {
@@ -47,10 +50,31 @@ func (u *upRun) start() {
 	u.cmd = exec.Command(binary(u.t), "up", "--data-dir", u.dir, "--kafka-addr", u.kafkaAddr, "--rpc-addr", u.rpcAddr,
 		"--http-addr", u.httpAddr, "--api-addr", u.apiAddr, "--block-interval", "100ms", "--log-level", "warn")
 	u.cmd.Args = append(u.cmd.Args, u.extra...)
+	if u.log == nil {
+		f, err := os.Create(filepath.Join(u.t.TempDir(), "up.log"))
+		if err != nil {
+			u.t.Fatal(err)
+		}
+		u.log = f
+		u.t.Cleanup(u.showLog)
+	}
+	fmt.Fprintf(u.log, "=== %s: chaintap up started\n", time.Now().Format(time.TimeOnly))
+	u.cmd.Stdout, u.cmd.Stderr = u.log, u.log
 	if err := u.cmd.Start(); err != nil {
 		u.t.Fatal(err)
 	}
 	u.t.Cleanup(u.stop)
+}
+
+// showLog prints the end of up's output when the test failed.
+func (u *upRun) showLog() {
+	defer u.log.Close()
+	if !u.t.Failed() {
+		return
+	}
+	out, _ := os.ReadFile(u.log.Name())
+	lines := strings.Split(string(out), "\n")
+	u.t.Logf("chaintap up's output (last 80 lines):\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
 }
 
 // stop sends Ctrl-C and waits for a clean exit.
