@@ -134,4 +134,3 @@ func (s *Server) insertRow(ctx context.Context, cl *kgo.Client, src *sql.Source,
 	}
 	return cl.ProduceSync(ctx, rec).FirstErr()
 }
-
