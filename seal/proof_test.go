@@ -7,10 +7,10 @@ import (
 	"testing"
 
 	"github.com/transparency-dev/formats/log"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
