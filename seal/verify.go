@@ -46,6 +46,7 @@ type Result struct {
 	Sealed       int64 // records in the chain
 	Checkpointed int64 // records covered by the last checkpoint
 	Checkpoints  int
+	Last         *Checkpoint // the latest checkpoint, nil when none
 	// Tree and Offsets (the offset of each leaf) are what proofs need.
 	Tree    *Tree
 	Offsets []int64
@@ -88,7 +89,8 @@ func (p *Partition) Finish(cps []Checkpoint) (Result, error) {
 	}
 	res := Result{Partition: p.Partition, Records: len(p.entries), Sealed: w.tree.Size(), Checkpoints: len(cps), Tree: w.tree, Offsets: w.offsets}
 	if len(cps) > 0 {
-		res.Checkpointed = cps[len(cps)-1].Size
+		res.Last = &cps[len(cps)-1]
+		res.Checkpointed = res.Last.Size
 	}
 	if p.Strict && res.Tail() > 0 {
 		return res, w.fail(w.offsets[res.Checkpointed], Unchecked, "%d chained records from here on are covered by no signed checkpoint", res.Tail())
