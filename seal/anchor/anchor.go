@@ -63,7 +63,9 @@ func (a *Anchor) Address() common.Address { return a.addr }
 
 // LogID is the anchor's name of a sealed partition: SHA-256 of its
 // checkpoint origin line.
-func LogID(c seal.Checkpoint) [32]byte { return sha256.Sum256([]byte(seal.Origin(c.Topic, c.Partition))) }
+func LogID(c seal.Checkpoint) [32]byte {
+	return sha256.Sum256([]byte(seal.Origin(c.Topic, c.Partition)))
+}
 
 // Publish anchors c's tree head and returns the transaction, once mined.
 func (a *Anchor) Publish(ctx context.Context, c seal.Checkpoint) (*types.Receipt, error) {
