@@ -31,7 +31,7 @@ func (c *Chain) Root() (tlog.Hash, error) { return c.tree.root() }
 // Seal adds the seal headers to r (dropping any it had, so that sealing a
 // sealed record seals it anew) and advances the chain.
 func (c *Chain) Seal(r *kgo.Record) Link {
-	hs := r.Headers[:0:0]
+	hs := make([]kgo.RecordHeader, 0, len(r.Headers)+3)
 	for _, h := range r.Headers {
 		if !isSealHeader(h.Key) {
 			hs = append(hs, h)
@@ -39,7 +39,8 @@ func (c *Chain) Seal(r *kgo.Record) Link {
 	}
 	r.Headers = hs
 	l := Link{Seq: c.seq, Prev: c.prev, Content: ContentDigest(r)}
-	r.Headers = append(r.Headers, l.headers()...)
+	lh := l.headers()
+	r.Headers = append(r.Headers, lh[:]...)
 	c.advance(l)
 	return l
 }

@@ -98,19 +98,19 @@ type Link struct {
 // Digest is the record's link digest (its leaf).
 func (l Link) Digest() Digest { return LinkDigest(l.Seq, l.Prev, l.Content) }
 
-// headers returns l as record headers.
-func (l Link) headers() []kgo.RecordHeader {
-	return []kgo.RecordHeader{
-		{Key: HeaderSeq, Value: strconv.AppendInt(nil, l.Seq, 10)},
-		{Key: HeaderContent, Value: hexBytes(l.Content)},
-		{Key: HeaderPrev, Value: hexBytes(l.Prev)},
+// headers returns l as record headers, their values in one allocation
+// (sealing is on the produce path).
+func (l Link) headers() [3]kgo.RecordHeader {
+	const hexLen = 2 * sha256.Size
+	buf := make([]byte, 2*hexLen, 2*hexLen+20)
+	hex.Encode(buf[:hexLen], l.Content[:])
+	hex.Encode(buf[hexLen:], l.Prev[:])
+	buf = strconv.AppendInt(buf, l.Seq, 10)
+	return [3]kgo.RecordHeader{
+		{Key: HeaderSeq, Value: buf[2*hexLen:]},
+		{Key: HeaderContent, Value: buf[:hexLen:hexLen]},
+		{Key: HeaderPrev, Value: buf[hexLen : 2*hexLen : 2*hexLen]},
 	}
-}
-
-func hexBytes(d Digest) []byte {
-	b := make([]byte, hex.EncodedLen(len(d)))
-	hex.Encode(b, d[:])
-	return b
 }
 
 // errNoSeal: a record carries none of the seal's headers.

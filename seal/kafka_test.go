@@ -28,6 +28,8 @@ func startBroker(t *testing.T, addr, dir string) (*kafka.Broker, kafka.Config) {
 	return b, kafka.Config{Brokers: []string{b.Addr()}}
 }
 
+func kadmClient(cl *kgo.Client) *kadm.Client { return kadm.NewClient(cl) }
+
 func createTopic(t *testing.T, kcfg kafka.Config, topic string, parts int32) {
 	t.Helper()
 	cl, err := kcfg.NewClient()

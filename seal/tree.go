@@ -78,60 +78,39 @@ func (t *Tree) RootWithLast(n int64, d Digest) (tlog.Hash, error) {
 }
 
 // frontier is the right edge of a tree: the roots of its complete
-// subtrees, at most one per level. It is all appending and computing the
-// tree head need, so a sealer's memory stays O(log n) however long it runs.
+// subtrees, largest first, one per set bit of the leaf count. It is all
+// appending and computing the tree head need, so a sealer's memory stays
+// O(log n) however long it runs, and an append costs one leaf hash and on
+// average one node hash. Tests check its heads against tlog's and
+// transparency-dev's.
 type frontier struct {
-	n      int64
-	hashes map[int64]tlog.Hash // by tlog stored-hash index
+	n     int64
+	roots []tlog.Hash
 }
 
-func newFrontier() *frontier { return &frontier{hashes: map[int64]tlog.Hash{}} }
-
-func (f *frontier) ReadHashes(idx []int64) ([]tlog.Hash, error) {
-	out := make([]tlog.Hash, len(idx))
-	for i, x := range idx {
-		h, ok := f.hashes[x]
-		if !ok {
-			return nil, fmt.Errorf("frontier of %d leaves lacks hash %d", f.n, x)
-		}
-		out[i] = h
-	}
-	return out, nil
-}
+func newFrontier() *frontier { return &frontier{} }
 
 func (f *frontier) append(d Digest) {
-	hs, err := tlog.StoredHashes(f.n, d[:], f)
-	if err != nil {
-		panic(fmt.Sprintf("seal: frontier lost a hash: %v", err)) // appending reads only the frontier
+	h := tlog.RecordHash(d[:])
+	// Each trailing 1 bit of n is a complete subtree of the new leaf's
+	// size, now joined with it.
+	for k := f.n; k&1 == 1; k >>= 1 {
+		h = tlog.NodeHash(f.roots[len(f.roots)-1], h)
+		f.roots = f.roots[:len(f.roots)-1]
 	}
-	base := tlog.StoredHashIndex(0, f.n)
-	for i, h := range hs {
-		f.hashes[base+int64(i)] = h
-	}
+	f.roots = append(f.roots, h)
 	f.n++
-	keep := map[int64]bool{}
-	for _, x := range frontierIndexes(f.n) {
-		keep[x] = true
-	}
-	for x := range f.hashes {
-		if !keep[x] {
-			delete(f.hashes, x)
-		}
-	}
 }
 
-// frontierIndexes are the stored-hash indexes of the complete subtrees
-// that make up a tree of n leaves, left to right.
-func frontierIndexes(n int64) []int64 {
-	var idx []int64
-	var lo int64
-	for level := 62; level >= 0; level-- {
-		if n&(1<<level) != 0 {
-			idx = append(idx, tlog.StoredHashIndex(level, lo>>level))
-			lo += 1 << level
-		}
+// root folds the subtrees right to left, which is RFC 6962's split at the
+// largest power of two.
+func (f *frontier) root() (tlog.Hash, error) {
+	if f.n == 0 {
+		return tlog.TreeHash(0, nil)
 	}
-	return idx
+	h := f.roots[len(f.roots)-1]
+	for i := len(f.roots) - 2; i >= 0; i-- {
+		h = tlog.NodeHash(f.roots[i], h)
+	}
+	return h, nil
 }
-
-func (f *frontier) root() (tlog.Hash, error) { return tlog.TreeHash(f.n, f) }
