@@ -39,26 +39,31 @@ func (s *passer) txn(ctx context.Context, recs []*kgo.Record, all bool) error {
 	return nil
 }
 
+// sealAll seals recs into the open transaction. A partition that reaches
+// Every records is checkpointed right there (after a flush: a checkpoint
+// names the offset its last record got), so a large poll still gets a
+// checkpoint every Every records; the others are checkpointed at the end
+// when due.
 func (s *passer) sealAll(ctx context.Context, recs []*kgo.Record, all bool) error {
 	for _, r := range recs {
 		st := s.parts[r.Partition]
-		out := &kgo.Record{Topic: s.cfg.To, Partition: r.Partition, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp,
-			Headers: append(r.Headers[:len(r.Headers):len(r.Headers)], kgo.RecordHeader{Key: HeaderSource, Value: strconv.AppendInt(nil, r.Offset, 10)})}
-		if s.cfg.Cipher != nil {
-			if err := s.cfg.Cipher.Encrypt(out); err != nil {
-				return err
-			}
+		out, err := s.seal(st, r)
+		if err != nil {
+			return err
 		}
-		st.chain.Seal(out)
-		if st.pending == 0 {
-			st.since = time.Now()
-		}
-		st.pending++
-		st.next = r.Offset + 1
 		s.prod.Produce(ctx, out, s.produced)
+		if st.pending < s.cfg.Every {
+			continue
+		}
+		if err := s.flush(ctx); err != nil {
+			return err
+		}
+		if err := s.checkpoint(ctx, r.Partition); err != nil {
+			return err
+		}
 	}
-	// Flushed before the checkpoints, which name the offsets the records
-	// got, and after them: kgo's EndTransaction does not flush.
+	// Flushed before the checkpoints, for their offsets, and after them:
+	// kgo's EndTransaction does not flush.
 	if err := s.flush(ctx); err != nil {
 		return err
 	}
@@ -72,6 +77,24 @@ func (s *passer) sealAll(ctx context.Context, recs []*kgo.Record, all bool) erro
 		return nil
 	}
 	return s.flush(ctx)
+}
+
+// seal returns the sealed copy of input record r.
+func (s *passer) seal(st *partState, r *kgo.Record) (*kgo.Record, error) {
+	out := &kgo.Record{Topic: s.cfg.To, Partition: r.Partition, Key: r.Key, Value: r.Value, Timestamp: r.Timestamp,
+		Headers: append(r.Headers[:len(r.Headers):len(r.Headers)], kgo.RecordHeader{Key: HeaderSource, Value: strconv.AppendInt(nil, r.Offset, 10)})}
+	if s.cfg.Cipher != nil {
+		if err := s.cfg.Cipher.Encrypt(out); err != nil {
+			return nil, err
+		}
+	}
+	st.chain.Seal(out)
+	if st.pending == 0 {
+		st.since = time.Now()
+	}
+	st.pending++
+	st.next = r.Offset + 1
+	return out, nil
 }
 
 func (s *passer) flush(ctx context.Context) error {

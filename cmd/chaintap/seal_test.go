@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -12,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/internal/aptget"
 	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/kafka"
@@ -196,5 +199,45 @@ func TestSealCLIBadInput(t *testing.T) {
 	}
 	if code, _, stderr := r.cli("seal", "--from", "raw"); code != 2 || !strings.Contains(stderr, "--from and --to are required") {
 		t.Fatalf("seal without --to: %d %s", code, stderr)
+	}
+}
+
+// TestSealAnchorCLI anchors checkpoints on the devchain from `chaintap
+// seal` and checks them with `chaintap verify --anchor-*`: the latest tree
+// head of the anchored topic is found at a block; that of a topic sealed
+// without anchoring is not (exit 6).
+func TestSealAnchorCLI(t *testing.T) {
+	r := newSealRig(t)
+	c, err := devchain.Start(devchain.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	mined := make(chan struct{})
+	go func() { defer close(mined); c.SealEvery(ctx, 20*time.Millisecond) }()
+	t.Cleanup(func() { cancel(); <-mined }) // before the chain closes
+	keyFile := filepath.Join(r.dir, "anchor.hex")
+	if err := os.WriteFile(keyFile, []byte(hex.EncodeToString(crypto.FromECDSA(c.Keys()[0]))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "seal", "deploy-anchor", "--anchor-url", c.HTTPURL(), "--anchor-key-file", keyFile)
+	if code != 0 {
+		t.Fatalf("deploy-anchor: %d %s", code, stderr)
+	}
+	contract := strings.TrimSpace(out)
+
+	r.createTopic("raw")
+	r.kcatRun("a:1\nb:2\nc:3\nd:4\ne:5\nf:6\n", "-P", "-t", "raw", "-K", ":")
+	r.sealUntil("raw", "anchored", 6, "--anchor-url", c.HTTPURL(), "--anchor-contract", contract, "--anchor-key-file", keyFile)
+	code, out, stderr = r.cli("verify", "anchored", "--key", r.pub, "--anchor-url", c.HTTPURL(), "--anchor-contract", contract)
+	if code != 0 || !strings.Contains(out, "partition 0: tree head of 6 records anchored in block") {
+		t.Fatalf("verify of the anchored topic: %d\n%s%s", code, out, stderr)
+	}
+
+	r.sealUntil("raw", "unanchored", 6)
+	code, _, stderr = r.cli("verify", "unanchored", "--key", r.pub, "--anchor-url", c.HTTPURL(), "--anchor-contract", contract)
+	if code != exitCannotVerify || !strings.Contains(stderr, "chaintap.seal/unanchored/0 at 6 records was never anchored") {
+		t.Fatalf("verify of a topic never anchored: %d %s", code, stderr)
 	}
 }
