@@ -110,7 +110,8 @@ func Decrypt(r *kgo.Record, ciphers map[string]*Cipher) ([]byte, error) {
 	if len(r.Value) < n+c.aead.Overhead() {
 		return nil, fmt.Errorf("offset %d: ciphertext too short", r.Offset)
 	}
-	pt, err := c.aead.Open(nil, r.Value[:n], r.Value[n:], []byte(name))
+	// An empty value stays empty, not null (a tombstone).
+	pt, err := c.aead.Open([]byte{}, r.Value[:n], r.Value[n:], []byte(name))
 	if err != nil {
 		return nil, fmt.Errorf("offset %d: decrypting under key %q: %w", r.Offset, name, err)
 	}
