@@ -142,6 +142,12 @@ func TestSealPassThroughKfake(t *testing.T) {
 	produce(t, kcfg, rawRecords(rng, "raw", 3, 700, 0))
 	runPass(t, kcfg, s, "raw", "sealed", 700)
 	verifyOK(t, kcfg, keys, "sealed", 700)
+	retention := topicConfig(t, kcfg, "sealed")
+	if retention["cleanup.policy"] != "delete" || retention["retention.ms"] != "-1" {
+		t.Fatalf("the sealed topic's retention: %v, want never compacted and kept forever", retention)
+	}
+	b.ApplyRetention() // what the broker runs every 30 s: nothing may go
+	verifyOK(t, kcfg, keys, "sealed", 700)
 
 	addr := b.Addr()
 	b.Close()
@@ -152,6 +158,30 @@ func TestSealPassThroughKfake(t *testing.T) {
 	runPass(t, kcfg, s, "raw", "sealed", 1000) // the sealer restarts, resumes
 	verifyOK(t, kcfg, keys, "sealed", 1000)
 	sameContent(t, readAll(t, kcfg, "raw"), readAll(t, kcfg, "sealed"))
+}
+
+func topicConfig(t *testing.T, kcfg kafka.Config, topic string) map[string]string {
+	t.Helper()
+	cl, err := kcfg.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	rcs, err := kadm.NewClient(cl).DescribeTopicConfigs(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := rcs.On(topic, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, c := range rc.Configs {
+		if c.Value != nil {
+			out[c.Key] = *c.Value
+		}
+	}
+	return out
 }
 
 func verifyOK(t *testing.T, kcfg kafka.Config, keys note.Verifiers, topic string, want int64) []seal.Result {

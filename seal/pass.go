@@ -127,9 +127,10 @@ func (s *passer) close() {
 	}
 }
 
-// ensureTopics creates To with From's partition count, and the
-// checkpoints topic (kept forever: checkpoints are small and every proof
-// needs them).
+// ensureTopics creates To with From's partition count, never compacted
+// and kept forever (a record compaction or retention removes is, to
+// verify, a deleted record), and the checkpoints topic, kept forever too:
+// checkpoints are small and every proof needs them.
 func (s *passer) ensureTopics(ctx context.Context) (int32, error) {
 	cl, err := s.cfg.Kafka.NewClient(kgo.DisableClientMetrics())
 	if err != nil {
@@ -146,10 +147,10 @@ func (s *passer) ensureTopics(ctx context.Context) (int32, error) {
 		return 0, &NoTopicError{Topic: s.cfg.From}
 	}
 	n := int32(len(t.Partitions))
-	if err := kafka.CreateTopic(ctx, adm, n, -1, nil, s.cfg.To); err != nil {
+	forever := map[string]*string{"retention.ms": kadm.StringPtr("-1"), "cleanup.policy": kadm.StringPtr("delete")}
+	if err := kafka.CreateTopic(ctx, adm, n, -1, forever, s.cfg.To); err != nil {
 		return 0, err
 	}
-	forever := map[string]*string{"retention.ms": kadm.StringPtr("-1")}
 	if err := kafka.CreateTopic(ctx, adm, 1, -1, forever, CheckpointsTopic); err != nil {
 		return 0, err
 	}
