@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -312,4 +313,20 @@ func TestSealBadInput(t *testing.T) {
 		t.Fatalf("proof past the last checkpoint: %v, want NotCheckpointedError", err)
 	}
 	t.Logf("errors as users see them:\n%v\n%v\n%v\n%v", ns, nt, uk, nc)
+}
+
+// TestSealRefusesTamperedChain: a sealer restarted on a sealed topic that
+// no longer verifies refuses to extend it, saying where it breaks.
+func TestSealRefusesTamperedChain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testseed.Seed(t), 8))
+	s, _, _ := testKeys(t, "refuse")
+	_, kcfg := startBroker(t, "127.0.0.1:0", "")
+	createTopic(t, kcfg, "raw", 1)
+	produce(t, kcfg, rawRecords(rng, "raw", 1, 10, 0))
+	runPass(t, kcfg, s, "raw", "sealed", 10)
+	produce(t, kcfg, []*kgo.Record{{Topic: "sealed", Value: []byte("slipped in")}})
+	err := seal.Pass(context.Background(), seal.PassConfig{Kafka: kcfg, From: "raw", To: "sealed", Signer: s})
+	if err == nil || !strings.Contains(err.Error(), "sealed partition 0 does not verify, refusing to extend it: offset 11: no seal headers") {
+		t.Fatalf("sealer on a tampered topic: %v", err)
+	}
 }

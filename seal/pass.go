@@ -161,29 +161,53 @@ func (s *passer) ensureTopics(ctx context.Context) (int32, error) {
 // record: a sealer never extends a chain it cannot vouch for) and reads
 // how much of it the checkpoints cover.
 func (s *passer) restore(ctx context.Context) error {
-	err := kafka.ReadTopic(ctx, s.cfg.Kafka, s.cfg.To, 0, func(r *kgo.Record) error {
-		st := s.parts[r.Partition]
-		if st == nil {
-			return fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, r.Partition, s.cfg.From)
+	ends, err := endOffsets(ctx, s.cfg.Kafka, s.cfg.To)
+	if err != nil {
+		return err
+	}
+	for p := range ends {
+		if s.parts[p] == nil {
+			return fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, p, s.cfg.From)
 		}
-		if err := st.chain.Resume(r); err != nil {
-			return fmt.Errorf("%s partition %d does not verify, refusing to extend it: %w", s.cfg.To, r.Partition, err)
+	}
+	var bad error
+	err = scan(ctx, s.cfg.Kafka, s.cfg.To, ends, func(r *kgo.Record) {
+		if bad == nil {
+			bad = s.resume(r)
 		}
-		for _, h := range r.Headers {
-			if h.Key == HeaderSource {
-				src, err := strconv.ParseInt(string(h.Value), 10, 64)
-				if err != nil {
-					return fmt.Errorf("%s partition %d offset %d: header %s=%q", s.cfg.To, r.Partition, r.Offset, h.Key, h.Value)
-				}
-				st.next = src + 1
-			}
-		}
-		st.last = r.Offset
-		return nil
 	})
+	if err == nil {
+		err = bad
+	}
 	if err != nil {
 		return fmt.Errorf("restoring the seal of %s: %w", s.cfg.To, err)
 	}
+	return s.readCovered(ctx)
+}
+
+// resume advances partition r.Partition's chain and input position over
+// r, read back from the sealed topic.
+func (s *passer) resume(r *kgo.Record) error {
+	st := s.parts[r.Partition]
+	if err := st.chain.Resume(r); err != nil {
+		return fmt.Errorf("%s partition %d does not verify, refusing to extend it: %w", s.cfg.To, r.Partition, err)
+	}
+	for _, h := range r.Headers {
+		if h.Key == HeaderSource {
+			src, err := strconv.ParseInt(string(h.Value), 10, 64)
+			if err != nil {
+				return fmt.Errorf("%s partition %d offset %d: header %s=%q", s.cfg.To, r.Partition, r.Offset, h.Key, h.Value)
+			}
+			st.next = src + 1
+		}
+	}
+	st.last = r.Offset
+	return nil
+}
+
+// readCovered sets how many of each partition's records no checkpoint
+// covers yet.
+func (s *passer) readCovered(ctx context.Context) error {
 	raw, err := ReadCheckpoints(ctx, s.cfg.Kafka, s.cfg.To)
 	if err != nil {
 		return err

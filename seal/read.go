@@ -85,22 +85,21 @@ func VerifyTopic(ctx context.Context, kcfg kafka.Config, topic string, keys note
 			total += end
 		}
 	}
-	err = kafka.ReadTopic(ctx, kcfg, topic, 0, func(r *kgo.Record) error {
-		p := parts[r.Partition]
-		if p == nil {
-			return nil
-		}
-		p.Add(r)
+	read := map[int32]int64{}
+	for p := range parts {
+		read[p] = ends[p]
+	}
+	err = scan(ctx, kcfg, topic, read, func(r *kgo.Record) {
+		parts[r.Partition].Add(r)
 		if opt.Keep != nil {
 			opt.Keep(r)
 		}
 		if done++; opt.Progress != nil && done%1024 == 0 {
 			opt.Progress(done, total)
 		}
-		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", topic, err)
+		return nil, err
 	}
 	if opt.Progress != nil {
 		opt.Progress(done, done)
