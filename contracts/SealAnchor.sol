@@ -12,6 +12,16 @@ contract SealAnchor {
     /// @dev keccak256(abi.encode(log, size, root)) => block number (0: never)
     mapping(bytes32 => uint256) private anchoredAt;
 
+    /// @notice the largest tree head anchored per log: a verifier compares
+    /// it with the topic's checkpoints, so withholding the latest
+    /// checkpoints (and truncating the records they cover) shows.
+    struct Head {
+        uint64 size;
+        bytes32 root;
+        uint256 blockNumber;
+    }
+    mapping(bytes32 => Head) public latest;
+
     /// @param log SHA-256 of the checkpoint's origin line
     event Anchored(bytes32 indexed log, uint64 size, bytes32 root);
 
@@ -24,6 +34,9 @@ contract SealAnchor {
         bytes32 k = keccak256(abi.encode(log, size, root));
         if (anchoredAt[k] == 0) {
             anchoredAt[k] = block.number;
+        }
+        if (size > latest[log].size) {
+            latest[log] = Head(size, root, block.number);
         }
         emit Anchored(log, size, root);
     }

@@ -26,9 +26,9 @@ var (
 
 // SealAnchorMetaData contains all meta data concerning the SealAnchor contract.
 var SealAnchorMetaData = bind.MetaData{
-	ABI: "[{\"inputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"Anchored\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchoredIn\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"sealer\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
+	ABI: "[{\"inputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"constructor\"},{\"anonymous\":false,\"inputs\":[{\"indexed\":true,\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"indexed\":false,\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"indexed\":false,\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"Anchored\",\"type\":\"event\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchor\",\"outputs\":[],\"stateMutability\":\"nonpayable\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"log\",\"type\":\"bytes32\"},{\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"}],\"name\":\"anchoredIn\",\"outputs\":[{\"internalType\":\"uint256\",\"name\":\"\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[{\"internalType\":\"bytes32\",\"name\":\"\",\"type\":\"bytes32\"}],\"name\":\"latest\",\"outputs\":[{\"internalType\":\"uint64\",\"name\":\"size\",\"type\":\"uint64\"},{\"internalType\":\"bytes32\",\"name\":\"root\",\"type\":\"bytes32\"},{\"internalType\":\"uint256\",\"name\":\"blockNumber\",\"type\":\"uint256\"}],\"stateMutability\":\"view\",\"type\":\"function\"},{\"inputs\":[],\"name\":\"sealer\",\"outputs\":[{\"internalType\":\"address\",\"name\":\"\",\"type\":\"address\"}],\"stateMutability\":\"view\",\"type\":\"function\"}]",
 	ID:  "SealAnchor",
-	Bin: "0x60a0604052348015600e575f5ffd5b50336080526080516102926100315f395f81816048015261012801526102925ff3fe608060405234801561000f575f5ffd5b506004361061003f575f3560e01c80632aea4d211461004357806365c1368d1461008757806370c127c6146100a8575b5f5ffd5b61006a7f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b61009a610095366004610244565b6100bd565b60405190815260200161007e565b6100bb6100b6366004610244565b61011d565b005b5f5f5f8585856040516020016100f09392919092835267ffffffffffffffff919091166020830152604082015260600190565b6040516020818303038152906040528051906020012081526020019081526020015f205490509392505050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146101995760405162461bcd60e51b815260206004820152601760248201527f6f6e6c7920746865207365616c657220616e63686f7273000000000000000000604482015260640160405180910390fd5b60408051602080820186905267ffffffffffffffff851682840152606080830185905283518084039091018152608090920183528151918101919091205f818152918290529181205490036101f9575f8181526020819052604090204390555b6040805167ffffffffffffffff851681526020810184905285917fbea4d11b910aad40d2df2a90d97a3329219b6389f85777c99daad7eb5fafd439910160405180910390a250505050565b5f5f5f60608486031215610256575f5ffd5b83359250602084013567ffffffffffffffff81168114610274575f5ffd5b92959294505050604091909101359056fea164736f6c6343000825000a",
+	Bin: "0x60a0604052348015600e575f5ffd5b50336080526080516103926100315f395f81816053015261019301526103925ff3fe608060405234801561000f575f5ffd5b506004361061004a575f3560e01c80632aea4d211461004e57806365c1368d1461009257806370c127c6146100b357806379feb107146100c8575b5f5ffd5b6100757f000000000000000000000000000000000000000000000000000000000000000081565b6040516001600160a01b0390911681526020015b60405180910390f35b6100a56100a036600461032d565b610128565b604051908152602001610089565b6100c66100c136600461032d565b610188565b005b6101026100d636600461036e565b600160208190525f918252604090912080549181015460029091015467ffffffffffffffff9092169183565b6040805167ffffffffffffffff9094168452602084019290925290820152606001610089565b5f5f5f85858560405160200161015b9392919092835267ffffffffffffffff919091166020830152604082015260600190565b6040516020818303038152906040528051906020012081526020019081526020015f205490509392505050565b336001600160a01b037f000000000000000000000000000000000000000000000000000000000000000016146102045760405162461bcd60e51b815260206004820152601760248201527f6f6e6c7920746865207365616c657220616e63686f7273000000000000000000604482015260640160405180910390fd5b60408051602080820186905267ffffffffffffffff851682840152606080830185905283518084039091018152608090920183528151918101919091205f81815291829052918120549003610264575f8181526020819052604090204390555b5f8481526001602052604090205467ffffffffffffffff90811690841611156102e2576040805160608101825267ffffffffffffffff85811682526020808301868152438486019081525f8a8152600193849052959095209351845467ffffffffffffffff1916931692909217835590519082015590516002909101555b6040805167ffffffffffffffff851681526020810184905285917fbea4d11b910aad40d2df2a90d97a3329219b6389f85777c99daad7eb5fafd439910160405180910390a250505050565b5f5f5f6060848603121561033f575f5ffd5b83359250602084013567ffffffffffffffff8116811461035d575f5ffd5b929592945050506040919091013590565b5f6020828403121561037e575f5ffd5b503591905056fea164736f6c6343000825000a",
 }
 
 // SealAnchor is an auto generated Go binding around an Ethereum contract.
@@ -111,6 +111,52 @@ func (sealAnchor *SealAnchor) UnpackAnchoredIn(data []byte) (*big.Int, error) {
 	}
 	out0 := abi.ConvertType(out[0], new(big.Int)).(*big.Int)
 	return out0, nil
+}
+
+// PackLatest is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x79feb107.  This method will panic if any
+// invalid/nil inputs are passed.
+//
+// Solidity: function latest(bytes32 ) view returns(uint64 size, bytes32 root, uint256 blockNumber)
+func (sealAnchor *SealAnchor) PackLatest(arg0 [32]byte) []byte {
+	enc, err := sealAnchor.abi.Pack("latest", arg0)
+	if err != nil {
+		panic(err)
+	}
+	return enc
+}
+
+// TryPackLatest is the Go binding used to pack the parameters required for calling
+// the contract method with ID 0x79feb107.  This method will return an error
+// if any inputs are invalid/nil.
+//
+// Solidity: function latest(bytes32 ) view returns(uint64 size, bytes32 root, uint256 blockNumber)
+func (sealAnchor *SealAnchor) TryPackLatest(arg0 [32]byte) ([]byte, error) {
+	return sealAnchor.abi.Pack("latest", arg0)
+}
+
+// LatestOutput serves as a container for the return parameters of contract
+// method Latest.
+type LatestOutput struct {
+	Size        uint64
+	Root        [32]byte
+	BlockNumber *big.Int
+}
+
+// UnpackLatest is the Go binding that unpacks the parameters returned
+// from invoking the contract method with ID 0x79feb107.
+//
+// Solidity: function latest(bytes32 ) view returns(uint64 size, bytes32 root, uint256 blockNumber)
+func (sealAnchor *SealAnchor) UnpackLatest(data []byte) (LatestOutput, error) {
+	out, err := sealAnchor.abi.Unpack("latest", data)
+	outstruct := new(LatestOutput)
+	if err != nil {
+		return *outstruct, err
+	}
+	outstruct.Size = *abi.ConvertType(out[0], new(uint64)).(*uint64)
+	outstruct.Root = *abi.ConvertType(out[1], new([32]byte)).(*[32]byte)
+	outstruct.BlockNumber = abi.ConvertType(out[2], new(big.Int)).(*big.Int)
+	return *outstruct, nil
 }
 
 // PackSealer is the Go binding used to pack the parameters required for calling

@@ -41,6 +41,7 @@ func (p *Partition) Add(r *kgo.Record) {
 
 // Result is a partition that verified.
 type Result struct {
+	Topic        string
 	Partition    int32
 	Records      int   // records read
 	Sealed       int64 // records in the chain
@@ -87,7 +88,7 @@ func (p *Partition) Finish(cps []Checkpoint) (Result, error) {
 	if err := w.truncated(); err != nil {
 		return Result{}, err
 	}
-	res := Result{Partition: p.Partition, Records: len(p.entries), Sealed: w.tree.Size(), Checkpoints: len(cps), Tree: w.tree, Offsets: w.offsets}
+	res := Result{Topic: p.Topic, Partition: p.Partition, Records: len(p.entries), Sealed: w.tree.Size(), Checkpoints: len(cps), Tree: w.tree, Offsets: w.offsets}
 	if len(cps) > 0 {
 		res.Last = &cps[len(cps)-1]
 		res.Checkpointed = res.Last.Size

@@ -237,7 +237,7 @@ func TestSealAnchorCLI(t *testing.T) {
 
 	r.sealUntil("raw", "unanchored", 6)
 	code, _, stderr = r.cli("verify", "unanchored", "--key", r.pub, "--anchor-url", c.HTTPURL(), "--anchor-contract", contract)
-	if code != exitCannotVerify || !strings.Contains(stderr, "chaintap.seal/unanchored/0 at 6 records was never anchored") {
+	if code != exitCannotVerify || !strings.Contains(stderr, "no tree head of chaintap.seal/unanchored/0 was ever anchored") {
 		t.Fatalf("verify of a topic never anchored: %d %s", code, stderr)
 	}
 }

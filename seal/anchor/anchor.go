@@ -96,6 +96,9 @@ type NotAnchoredError struct {
 }
 
 func (e *NotAnchoredError) Error() string {
+	if e.Size == 0 {
+		return fmt.Sprintf("no tree head of %s was ever anchored in contract %s", e.Origin, e.Contract)
+	}
 	return fmt.Sprintf("the tree head of %s at %d records was never anchored in contract %s", e.Origin, e.Size, e.Contract)
 }
 
@@ -110,4 +113,62 @@ func (a *Anchor) AnchoredIn(ctx context.Context, c seal.Checkpoint) (uint64, err
 		return 0, &NotAnchoredError{Origin: seal.Origin(c.Topic, c.Partition), Size: c.Size, Contract: a.addr}
 	}
 	return n.Uint64(), nil
+}
+
+// Head is the largest tree head anchored for a sealed partition.
+type Head struct {
+	Size  int64
+	Root  [32]byte
+	Block uint64
+}
+
+// Latest returns the largest tree head anchored for topic's partition, or
+// a *NotAnchoredError when none was.
+func (a *Anchor) Latest(ctx context.Context, topic string, partition int32) (Head, error) {
+	c := seal.Checkpoint{Topic: topic, Partition: partition}
+	out, err := bind.Call(a.inst, &bind.CallOpts{Context: ctx}, a.abi.PackLatest(LogID(c)), a.abi.UnpackLatest)
+	if err != nil {
+		return Head{}, fmt.Errorf("looking up the latest anchor of %s in %s: %w", seal.Origin(topic, partition), a.addr, err)
+	}
+	if out.Size == 0 {
+		return Head{}, &NotAnchoredError{Origin: seal.Origin(topic, partition), Contract: a.addr}
+	}
+	return Head{Size: int64(out.Size), Root: out.Root, Block: out.BlockNumber.Uint64()}, nil
+}
+
+// Check compares a verified partition with the largest tree head anchored
+// for it: the partition must still hold that many records and they must
+// hash to it. This catches what the topic alone cannot show: its latest
+// checkpoints withheld and the records they covered truncated. It returns
+// the anchored head; a mismatch is a *seal.TamperError.
+func (a *Anchor) Check(ctx context.Context, r seal.Result) (Head, error) {
+	h, err := a.Latest(ctx, r.Topic, r.Partition)
+	if err != nil {
+		return h, err
+	}
+	if h.Size > r.Sealed {
+		return h, &seal.TamperError{Topic: r.Topic, Partition: r.Partition, Offset: nextOffset(r), Kind: seal.Truncated,
+			Detail: fmt.Sprintf("a tree head of %d records was anchored in block %d; the partition holds %d sealed records", h.Size, h.Block, r.Sealed)}
+	}
+	root, err := r.Tree.Root(h.Size)
+	if err != nil {
+		return h, err
+	}
+	if root != h.Root {
+		from := int64(0)
+		if r.Last != nil && r.Last.Size <= h.Size && r.Last.Size < int64(len(r.Offsets)) {
+			from = r.Offsets[r.Last.Size]
+		}
+		return h, &seal.TamperError{Topic: r.Topic, Partition: r.Partition, Offset: from, Kind: seal.Rewritten,
+			Detail: fmt.Sprintf("the first %d records do not hash to the tree head anchored in block %d", h.Size, h.Block)}
+	}
+	return h, nil
+}
+
+// nextOffset is the offset after r's last sealed record.
+func nextOffset(r seal.Result) int64 {
+	if len(r.Offsets) == 0 {
+		return 0
+	}
+	return r.Offsets[len(r.Offsets)-1] + 1
 }

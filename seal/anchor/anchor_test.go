@@ -59,6 +59,62 @@ func TestAnchorOnDevchain(t *testing.T) {
 		t.Fatalf("root refused to another account: %v, want NotAnchoredError", err)
 	}
 	t.Logf("%v", na)
+	checkAgainstAnchor(t, ctx, a)
+}
+
+// checkAgainstAnchor: a partition whose records hash to the largest
+// anchored tree head passes; one truncated below it (its last checkpoints
+// withheld, so the topic alone looks fine), or rewritten, fails.
+func checkAgainstAnchor(t *testing.T, ctx context.Context, a *anchor.Anchor) {
+	recs := records(12)
+	head := sealed(t, "audited", recs, 12)
+	if _, err := a.Publish(ctx, *head.Last); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := a.Check(ctx, head); err != nil || h.Size != 12 {
+		t.Fatalf("untampered partition against its anchor: %+v, %v", h, err)
+	}
+	var te *seal.TamperError
+	cut := sealed(t, "audited", recs[:9], 6) // checkpoints after 6 withheld
+	if _, err := a.Check(ctx, cut); !errors.As(err, &te) || te.Kind != seal.Truncated || te.Offset != 9 {
+		t.Fatalf("truncated partition, checkpoints withheld: %v", err)
+	}
+	other := records(12)
+	other[3].Value = []byte("rewritten")
+	if _, err := a.Check(ctx, sealed(t, "audited", other, 12)); !errors.As(err, &te) || te.Kind != seal.Rewritten {
+		t.Fatalf("rewritten partition: %v", err)
+	}
+}
+
+func records(n int) []*kgo.Record {
+	var rs []*kgo.Record
+	for i := range n {
+		rs = append(rs, &kgo.Record{Value: []byte{byte(i)}})
+	}
+	return rs
+}
+
+// sealed seals copies of recs as one partition of topic, checkpointed at
+// cp records, and verifies it.
+func sealed(t *testing.T, topic string, recs []*kgo.Record, cp int) seal.Result {
+	t.Helper()
+	ch := seal.NewChain()
+	p := &seal.Partition{Topic: topic}
+	var cps []seal.Checkpoint
+	for i, r := range recs {
+		c := &kgo.Record{Value: r.Value, Offset: int64(i)}
+		ch.Seal(c)
+		p.Add(c)
+		if i+1 == cp {
+			root, _ := ch.Root()
+			cps = append(cps, seal.Checkpoint{Topic: topic, Size: ch.Size(), Root: root, Head: ch.Head(), LastOffset: int64(i)})
+		}
+	}
+	res, err := p.Finish(cps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
 
 func checkpointOf(t *testing.T, n int) seal.Checkpoint {
