@@ -248,16 +248,24 @@ func (s *passer) loop(ctx context.Context) error {
 		if len(recs) == 0 && len(s.due(false)) == 0 {
 			continue
 		}
-		if err := s.txn(ctx, recs, false); err != nil {
+		// A stop lets the transaction under way finish (drain), within
+		// a deadline, rather than abort it half-sealed.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txnDeadline)
+		err := s.txn(tctx, recs, false)
+		cancel()
+		if err != nil {
 			return err
 		}
 	}
 }
 
+// txnDeadline bounds one transaction, anchoring included.
+const txnDeadline = time.Minute
+
 // final checkpoints whatever is pending, so a clean stop leaves nothing
 // uncovered.
 func (s *passer) final(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, txnDeadline)
 	defer cancel()
 	if len(s.due(true)) == 0 {
 		return nil
