@@ -103,6 +103,14 @@ func OpenCheckpoint(msg []byte, keys note.Verifiers, offset int64) (Checkpoint, 
 	if err != nil {
 		return Checkpoint{}, &BadCheckpointError{Offset: offset, Err: fmt.Errorf("signature invalid: %w", err)}
 	}
+	// base64 leaves the low bits of a signature's last character
+	// unused; note.Open ignores them, so a checkpoint could be re-spelt
+	// and still verify. One spelling per signature: its bytes are fixed.
+	for _, sig := range append(n.Sigs, n.UnverifiedSigs...) {
+		if _, err := base64.StdEncoding.Strict().DecodeString(sig.Base64); err != nil {
+			return Checkpoint{}, &BadCheckpointError{Offset: offset, Err: fmt.Errorf("signature of %s is not canonical base64", sig.Name)}
+		}
+	}
 	c, err := parseBody(n.Text)
 	if err != nil {
 		return Checkpoint{}, &BadCheckpointError{Offset: offset, Err: err}

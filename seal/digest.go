@@ -73,15 +73,31 @@ func ContentDigest(r *kgo.Record) Digest {
 }
 
 // LinkDigest is the digest of sealed record seq: it binds the record's
-// place, its predecessor and its content. It is the record's Merkle leaf.
+// place, its predecessor and its content, and it is the record's RFC 6962
+// leaf hash, SHA-256(0x00 ‖ LinkLeaf), so the chain and the Merkle tree
+// share one hash per record.
 func LinkDigest(seq int64, prev, content Digest) Digest {
-	var b [len(linkTag) + 8 + 2*sha256.Size]byte
-	n := copy(b[:], linkTag)
+	var b [1 + linkLeafLen]byte // 0x00: RFC 6962's leaf prefix
+	putLinkLeaf(b[1:], seq, prev, content)
+	return sha256.Sum256(b[:])
+}
+
+const linkLeafLen = len(linkTag) + 8 + 2*sha256.Size
+
+// LinkLeaf is the Merkle leaf data of l: the link tag, the seal number
+// (8 bytes, big-endian), prev and content.
+func (l Link) LinkLeaf() []byte {
+	b := make([]byte, linkLeafLen)
+	putLinkLeaf(b, l.Seq, l.Prev, l.Content)
+	return b
+}
+
+func putLinkLeaf(b []byte, seq int64, prev, content Digest) {
+	n := copy(b, linkTag)
 	binary.BigEndian.PutUint64(b[n:], uint64(seq))
 	n += 8
 	n += copy(b[n:], prev[:])
 	copy(b[n:], content[:])
-	return sha256.Sum256(b[:])
 }
 
 func isSealHeader(k string) bool {
@@ -95,7 +111,7 @@ type Link struct {
 	Content Digest
 }
 
-// Digest is the record's link digest (its leaf).
+// Digest is the record's link digest (its leaf hash).
 func (l Link) Digest() Digest { return LinkDigest(l.Seq, l.Prev, l.Content) }
 
 // headers returns l as record headers, their values in one allocation

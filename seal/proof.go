@@ -100,7 +100,7 @@ func (p *Proof) Check(keys note.Verifiers) (Checkpoint, error) {
 		return at, &ProofError{Reason: "the record's key, value or headers do not match its content digest"}
 	}
 	d := l.Digest()
-	if err := tlog.CheckRecord(p.Inclusion, at.Size, at.Root, l.Seq, tlog.RecordHash(d[:])); err != nil {
+	if err := tlog.CheckRecord(p.Inclusion, at.Size, at.Root, l.Seq, tlog.Hash(d)); err != nil {
 		return at, &ProofError{Reason: fmt.Sprintf("seal number %d is not in the checkpoint of %d records: %v", l.Seq, at.Size, err)}
 	}
 	if p.Latest == "" {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/transparency-dev/formats/log"
@@ -94,7 +96,11 @@ func crossCheckRoots(t *testing.T, m *memTopic, res seal.Result, cps []seal.Chec
 			t.Fatal(err)
 		}
 		d := l.Digest()
-		if err := cr.Append(rfc6962.DefaultHasher.HashLeaf(d[:]), nil); err != nil {
+		leaf := rfc6962.DefaultHasher.HashLeaf(l.LinkLeaf())
+		if string(leaf) != string(d[:]) {
+			t.Fatalf("record %d: link digest %x, transparency-dev's leaf hash %x", i, d, leaf)
+		}
+		if err := cr.Append(leaf, nil); err != nil {
 			t.Fatal(err)
 		}
 		for next < len(cps) && cps[next].Size == int64(i+1) {
@@ -129,9 +135,8 @@ func crossCheckProof(t *testing.T, p *seal.Proof, leaf int64, cps []seal.Checkpo
 	if err != nil || l.Seq != leaf {
 		t.Fatalf("proof of leaf %d: link %+v, %v", leaf, l, err)
 	}
-	d := l.Digest()
 	h := rfc6962.DefaultHasher
-	if err := proof.VerifyInclusion(h, uint64(leaf), uint64(at.Size), h.HashLeaf(d[:]), hashes(p.Inclusion), at.Root[:]); err != nil {
+	if err := proof.VerifyInclusion(h, uint64(leaf), uint64(at.Size), h.HashLeaf(l.LinkLeaf()), hashes(p.Inclusion), at.Root[:]); err != nil {
 		t.Fatalf("transparency-dev rejects the inclusion proof of leaf %d in %d: %v", leaf, at.Size, err)
 	}
 	if p.Latest == "" {
@@ -225,4 +230,31 @@ func proofRecord(p *seal.Proof) *kgo.Record {
 		r.Headers = append(r.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
 	}
 	return r
+}
+
+// TestCheckpointSignatureSpelling: base64 leaves the low bits of a
+// signature's last character unused; a checkpoint whose signature is
+// re-spelt there (same signature bytes) is rejected, so every byte of a
+// checkpoint is fixed. A changed byte passed unnoticed once in
+// TestProofFailsForAnyChangedByte before the check.
+func TestCheckpointSignatureSpelling(t *testing.T) {
+	rng := rand.New(rand.NewPCG(testseed.Seed(t), 12))
+	s, keys, _ := testKeys(t, "spelling")
+	m := sealMem(t, rng, s, "spelt", 5, 5)
+	msg := m.cps[0].Note
+	if _, err := seal.OpenCheckpoint(msg, keys, 0); err != nil {
+		t.Fatal(err)
+	}
+	// 68 signature bytes (key id and Ed25519): the last quantum holds 2
+	// bytes in 3 characters and a '=', the third character's 2 low bits
+	// unused.
+	last := len(msg) - len("=\n") - 1
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	i := strings.IndexByte(alphabet, msg[last])
+	respelt := slices.Clone(msg)
+	respelt[last] = alphabet[i^1]
+	var bad *seal.BadCheckpointError
+	if _, err := seal.OpenCheckpoint(respelt, keys, 0); !errors.As(err, &bad) {
+		t.Fatalf("a re-spelt signature: %v, want a BadCheckpointError", err)
+	}
 }

@@ -17,9 +17,10 @@ type Tree struct {
 // Size is the number of leaves.
 func (t *Tree) Size() int64 { return t.n }
 
-// Append adds leaf d (a link digest) as leaf number Size().
+// Append adds the leaf whose hash is d (a link digest) as leaf number
+// Size().
 func (t *Tree) Append(d Digest) {
-	hs, err := tlog.StoredHashes(t.n, d[:], t)
+	hs, err := tlog.StoredHashesForRecordHash(t.n, tlog.Hash(d), t)
 	if err != nil {
 		panic(fmt.Sprintf("seal: tree storage lost a hash: %v", err)) // every index read was written
 	}
@@ -54,7 +55,7 @@ func (t *Tree) RootWithLast(n int64, d Digest) (tlog.Hash, error) {
 	if n < 1 || n > t.n {
 		return tlog.Hash{}, fmt.Errorf("tree head of %d leaves asked of a tree of %d", n, t.n)
 	}
-	hs, err := tlog.StoredHashes(n-1, d[:], t)
+	hs, err := tlog.StoredHashesForRecordHash(n-1, tlog.Hash(d), t)
 	if err != nil {
 		return tlog.Hash{}, err
 	}
@@ -80,8 +81,8 @@ func (t *Tree) RootWithLast(n int64, d Digest) (tlog.Hash, error) {
 // frontier is the right edge of a tree: the roots of its complete
 // subtrees, largest first, one per set bit of the leaf count. It is all
 // appending and computing the tree head need, so a sealer's memory stays
-// O(log n) however long it runs, and an append costs one leaf hash and on
-// average one node hash. Tests check its heads against tlog's and
+// O(log n) however long it runs, and an append costs on average one node
+// hash (the leaf hash is the link digest). Tests check its heads against tlog's and
 // transparency-dev's.
 type frontier struct {
 	n     int64
@@ -91,7 +92,7 @@ type frontier struct {
 func newFrontier() *frontier { return &frontier{} }
 
 func (f *frontier) append(d Digest) {
-	h := tlog.RecordHash(d[:])
+	h := tlog.Hash(d)
 	// Each trailing 1 bit of n is a complete subtree of the new leaf's
 	// size, now joined with it.
 	for k := f.n; k&1 == 1; k >>= 1 {
