@@ -40,6 +40,12 @@ func StartBroker(cfg BrokerConfig) (*Broker, error) {
 		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
 			return net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
 		}),
+		// As Kafka's default (auto.create.topics.enable): a topic a client
+		// produces to is created, so `kcat -P -t anything` works against
+		// the embedded broker as against a stock Kafka. Only clients that
+		// ask for it get it (librdkafka, Java producers); franz-go's, ours
+		// included, do not, so chaintap still sees a missing topic as one.
+		kfake.AllowAutoTopicCreation(),
 		kfake.BrokerConfigs(map[string]string{
 			// Compaction matters for the cursor and table topics; kfake's
 			// default cleaner interval is an hour.
