@@ -92,15 +92,14 @@ func ParseDecimal(s string) (Decimal, error) {
 		}
 		mant, exp = s[:i], e
 	}
-	scale := 0
-	if i := strings.IndexByte(mant, '.'); i >= 0 {
-		scale = len(mant) - i - 1
-		mant = mant[:i] + mant[i+1:]
+	scale, point := 0, strings.IndexByte(mant, '.')
+	if point >= 0 {
+		scale = len(mant) - point - 1
 	}
-	if mant == "" || mant == "-" || mant == "+" || strings.ContainsAny(mant[1:], "+-") {
+	if mant == "" || mant == "-" || mant == "+" || mant == "." || strings.ContainsAny(mant[1:], "+-") {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
-	coef, ok := parseCoef(mant)
+	coef, ok := parseCoef(mant, point)
 	if !ok {
 		return Decimal{}, fmt.Errorf("invalid decimal %q", s)
 	}
@@ -115,34 +114,44 @@ func ParseDecimal(s string) (Decimal, error) {
 	return Decimal{coef: coef, scale: int32(scale)}, nil
 }
 
-// parseCoef parses an optionally signed run of decimal digits, 18 digits
+// parseCoef parses an optionally signed run of decimal digits with the
+// decimal point at index point of s (-1: none), which it skips, 18 digits
 // per step: big.Int's SetString reads byte by byte and dominated decoding
 // uint256 values.
-func parseCoef(s string) (*big.Int, bool) {
+func parseCoef(s string, point int) (*big.Int, bool) {
 	neg := false
 	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
+		neg, s, point = s[0] == '-', s[1:], point-1
 	}
-	if s == "" {
+	if s == "" || (point >= 0 && len(s) == 1) {
 		return nil, false
 	}
 	coef := new(big.Int)
 	var word big.Int
 	for len(s) > 0 {
-		n := min(len(s), 18)
 		var v uint64
-		for i := 0; i < n; i++ {
-			c := s[i]
+		n := 0 // digits in v
+		for len(s) > 0 && n < 18 {
+			c := s[0]
+			s = s[1:]
+			if point == 0 {
+				point = -1
+				continue
+			}
+			point--
 			if c < '0' || c > '9' {
 				return nil, false
 			}
 			v = v*10 + uint64(c-'0')
+			n++
+		}
+		if n == 0 {
+			break
 		}
 		if coef.Sign() != 0 {
 			coef.Mul(coef, pow10(n))
 		}
 		coef.Add(coef, word.SetUint64(v))
-		s = s[n:]
 	}
 	if neg {
 		coef.Neg(coef)
@@ -296,7 +305,9 @@ func (d Decimal) Rescale(scale int) Decimal {
 // digits, an error when the integer part needs more than p-s digits.
 func (d Decimal) Fit(p, s int) (Decimal, error) {
 	r := d.Rescale(s)
-	if r.c().Sign() != 0 && r.Precision() > p {
+	// More than p digits is |coef| ≥ 10^p: a comparison, where counting
+	// the digits formatted the number (a third of decoding a DECIMAL).
+	if r.c().CmpAbs(pow10(p)) >= 0 {
 		return Decimal{}, fmt.Errorf("numeric field overflow: %s does not fit DECIMAL(%d, %d)", d, p, s)
 	}
 	return r, nil
