@@ -3,22 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // newCountProgress returns a progress sink for reading a topic: a redrawn
 // bar on a terminal, a plain line every 10 s otherwise. Topics read within
 // two seconds draw nothing: the bar is for large ones.
 func newCountProgress(w io.Writer, label string, now func() time.Time) func(done, total int64) {
-	tty := false
-	if f, ok := w.(*os.File); ok {
-		tty = term.IsTerminal(int(f.Fd()))
-	}
-	p := &countProgress{w: w, label: label, tty: tty, now: now, started: now()}
+	p := &countProgress{w: w, label: label, tty: onTerminal(w), now: now, started: now()}
 	return p.update
 }
 
@@ -35,10 +27,7 @@ type countProgress struct {
 func (p *countProgress) update(done, total int64) {
 	t := p.now()
 	finished := done >= total
-	every := 10 * time.Second
-	if p.tty {
-		every = 200 * time.Millisecond
-	}
+	every := drawEvery(p.tty)
 	switch {
 	case finished && !p.drawn:
 		return
@@ -47,10 +36,7 @@ func (p *countProgress) update(done, total int64) {
 	}
 	p.lastDraw, p.drawn = t, true
 	rate := float64(done) / max(t.Sub(p.started).Seconds(), 1e-3)
-	eta := "-"
-	if rate > 0 && !finished {
-		eta = (time.Duration(float64(total-done)/rate) * time.Second).Truncate(time.Second).String()
-	}
+	eta := etaAt(float64(total-done), rate)
 	if !p.tty {
 		fmt.Fprintf(p.w, "%s: %d of %d records, %.0f records/s, ETA %s\n", p.label, done, total, rate, eta)
 		return
@@ -59,10 +45,7 @@ func (p *countProgress) update(done, total int64) {
 	if total > 0 {
 		frac = float64(done) / float64(total)
 	}
-	const width = 30
-	fill := int(frac * width)
-	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d %5.1f%% %.0f records/s ETA %s ", p.label,
-		strings.Repeat("#", fill), strings.Repeat(".", width-fill), done, total, frac*100, rate, eta)
+	fmt.Fprintf(p.w, "\r%s %s %d/%d %5.1f%% %.0f records/s ETA %s ", p.label, bar(frac), done, total, frac*100, rate, eta)
 	if finished {
 		fmt.Fprintln(p.w)
 	}
