@@ -15,6 +15,7 @@ import (
 	"github.com/chaintap/chaintap/btc"
 	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/internal/btcdtest"
+	"github.com/chaintap/chaintap/internal/faultproxy"
 	"github.com/chaintap/chaintap/internal/ingesttest"
 	"github.com/chaintap/chaintap/kafka"
 )
@@ -178,4 +179,58 @@ func TestRegtestReorgDeeperThanWindowStops(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("the follower did not stop on a reorg deeper than its window")
 	}
+}
+
+// TestRegtestFaultyNode follows btcd through a proxy that drops
+// connections, answers 429 and 500, answers slowly, answers garbage and
+// lags ("not found"), while blocks with spends are mined and a reorg
+// happens: the head view still folds to the canonical chain, the
+// confirmed view holds every block once, and the retries were counted.
+func TestRegtestFaultyNode(t *testing.T) {
+	node := btcdtest.Start(t)
+	traffic := btcdtest.NewTraffic(t, node, 2)
+	proxy := faultproxy.Start(node.URL, faultproxy.Config{
+		Drop: 0.04, Status429: 0.04, Status500: 0.04, Slow: 0.03, NotFound: 0.08, Garbage: 0.05,
+		SlowFor: 50 * time.Millisecond, Seed: 7,
+	})
+	defer proxy.Close()
+	metrics := btc.NewMetrics(nil)
+	src := btc.New(btc.Config{Chain: chain, URL: proxy.URL, Auth: btc.Auth{User: node.User, Password: node.Pass},
+		PollInterval: 20 * time.Millisecond, BatchSize: 3, CacheTxs: 2, // a tiny cache: most inputs go to the node
+		Retry: btc.RetryPolicy{Initial: 2 * time.Millisecond, Max: 40 * time.Millisecond, NotFound: 40, Wrong: 8},
+	}, ingesttest.Logger(), metrics)
+	kcfg := ingesttest.Broker(t)
+	from := uint64(95)
+	r := startFollower(t, kcfg, src, follow.Config{Window: 30, Confirmations: 3, From: &from})
+	for i := range 24 {
+		traffic.Block(4)
+		if i == 15 {
+			node.Reorg(node.Height()-1, 3)
+			traffic.Reset()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tip := node.Height()
+	r.waitFor(t, tip, node.HashAt(tip))
+	if err := r.stop(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("follower stopped with %v", err)
+	}
+	direct := source(node, time.Second)
+	topics := kafka.TopicsOf("", chain, chaintap.FamilyBitcoin)
+	ingesttest.CheckHeadView(t, kcfg, topics, direct, from, tip)
+	ingesttest.CheckConfirmed(t, kcfg, topics, direct, from, tip-3)
+	for _, kind := range []string{faultproxy.Drop, faultproxy.Status429, faultproxy.Status500, faultproxy.Slow, faultproxy.NotFound, faultproxy.Garbage} {
+		if proxy.Injected(kind) == 0 {
+			t.Errorf("the proxy never injected %s", kind)
+		}
+	}
+	for _, reason := range []string{"network", "http_429", "http_5xx", "not_found", "malformed"} {
+		if metrics.Retries(chain, reason) == 0 {
+			t.Errorf("no %s retry counted", reason)
+		}
+	}
+	t.Logf("%d transactions; spent outputs from the block %.0f, the cache %.0f, the node %.0f; faults: drop %d, 429 %d, 500 %d, slow %d, not found %d, garbage %d",
+		traffic.Sent, metrics.SpentOutputs(chain, "block"), metrics.SpentOutputs(chain, "cache"), metrics.SpentOutputs(chain, "node"),
+		proxy.Injected(faultproxy.Drop), proxy.Injected(faultproxy.Status429), proxy.Injected(faultproxy.Status500),
+		proxy.Injected(faultproxy.Slow), proxy.Injected(faultproxy.NotFound), proxy.Injected(faultproxy.Garbage))
 }
