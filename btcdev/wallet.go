@@ -1,8 +1,6 @@
-package btcdtest
+package btcdev
 
 import (
-	"testing"
-
 	"github.com/btcsuite/btcd/address/v2"
 	"github.com/btcsuite/btcd/btcec/v2"
 	"github.com/btcsuite/btcd/chaincfg/v2"
@@ -20,27 +18,26 @@ type Wallet struct {
 }
 
 // NewWallet makes a wallet with a fresh key.
-func NewWallet(t testing.TB) *Wallet {
-	t.Helper()
+func NewWallet() (*Wallet, error) {
 	key, err := btcec.NewPrivateKey()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	hash := address.Hash160(key.PubKey().SerializeCompressed())
 	w := &Wallet{key: key}
 	if w.p2pkh, err = address.NewAddressPubKeyHash(hash, &chaincfg.RegressionNetParams); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if w.p2wpkh, err = address.NewAddressWitnessPubKeyHash(hash, &chaincfg.RegressionNetParams); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if w.p2pkhScript, err = txscript.PayToAddrScript(w.p2pkh); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if w.p2wpkhScript, err = txscript.PayToAddrScript(w.p2wpkh); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return w
+	return w, nil
 }
 
 // Address is the wallet's legacy address (what btcd mines to).
