@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/btc"
+	"github.com/chaintap/chaintap/btcdev"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
@@ -216,4 +220,42 @@ func TestBothFamiliesInOneProcess(t *testing.T) {
 	ingesttest.CheckHeadView(t, kcfg, kafka.TopicsFor("", "sim"), follow.Enriched(esrc, dec), 0, evmHead)
 	t.Logf("EVM followed to block %d: %d blocks while btcd was down, %d after the Bitcoin chain stopped (btcd came back at block %d, below %d)",
 		evmHead, whileDown, afterStop, back, btcTip)
+}
+
+// TestUpBitcoin runs `chaintap up --bitcoin`: btcd in regtest mines
+// spends beside the devchain, both chains are followed into the embedded
+// broker, and the Bitcoin chain's transactions arrive with resolved
+// inputs. Started again, up starts the regtest chain afresh (btcd keeps no
+// regtest blocks across restarts) and follows it again.
+func TestUpBitcoin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs chaintap up")
+	}
+	u := newUpRun(t)
+	u.extra = []string{"--bitcoin", "--btc-rpc-addr", freeAddr(t), "--btc-block-interval", "200ms"}
+	kcfg := u.kafka()
+	for run := range 2 {
+		u.start()
+		spends := 0
+		ingesttest.WaitFor(t, 90*time.Second, "Bitcoin transactions with resolved inputs, and devchain blocks", func() bool {
+			b, okB := cursorHead(kcfg, demoBitcoinChain)
+			e, okE := cursorHead(kcfg, "devchain")
+			if !okB || !okE || b < 105 || e < 5 {
+				return false
+			}
+			spends = 0
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = kafka.ReadTopic(ctx, kcfg, demoBitcoinChain+".transactions", 0, func(r *kgo.Record) error {
+				var tx chaintap.BitcoinTx
+				if json.Unmarshal(r.Value, &tx) == nil && len(tx.Inputs) > 0 && tx.Inputs[0].Value > 0 && tx.Fee == btcdev.Fee {
+					spends++
+				}
+				return nil
+			})
+			return spends > 3
+		})
+		t.Logf("run %d: %d spends with resolved inputs in %s.transactions", run+1, spends, demoBitcoinChain)
+		u.stop()
+	}
 }
