@@ -113,7 +113,7 @@ func TestBitcoinChainStreams(t *testing.T) {
 	b.Transactions = []chaintap.BitcoinTx{{Type: "transaction", Chain: "btc", Hash: "cc", Size: &one, VirtualSize: &one, Weight: &one,
 		BlockNumber: 7, Inputs: []chaintap.BitcoinInput{{SpentTransactionHash: "dd", RequiredSignatures: &one, ScriptType: &typ,
 			Addresses: []string{"1abc"}, Value: 5_000_000_000, Witness: []string{"30"}}},
-		Outputs: []chaintap.BitcoinOutput{{ScriptType: typ, Addresses: []string{"1def"}, Value: 4_999_998_000}},
+		Outputs:    []chaintap.BitcoinOutput{{ScriptType: typ, Addresses: []string{"1def"}, Value: 4_999_998_000}},
 		InputValue: 5_000_000_000, OutputValue: 4_999_998_000, Fee: 2000}}
 	for _, r := range b.Records() {
 		src := cat.Source(catalog.StreamName("btc", r.Entity, false))
