@@ -72,7 +72,11 @@ func (s Sessions) Session(rng *rand.Rand, n int) *kgo.Record {
 	end := time.Now()
 	minutes := 10 + rng.IntN(50)
 	kwh := float64(5+rng.IntN(60)) + float64(rng.IntN(10))/10
-	id := fmt.Sprintf("sess-%d-%04d", end.Unix(), n%10000)
+	// The id is unique across runs too: a restarted writer counts n from 0
+	// again, and with seconds here two runs a second apart once wrote the
+	// same id (TestUpLoopSurvivesKills saw it), which the write-back then
+	// charged once for two sessions. Milliseconds and n never meet twice.
+	id := fmt.Sprintf("sess-%d-%04d", end.UnixMilli(), n%10000)
 	value := fmt.Sprintf(`{"SESSION_ID":%q,"BATTERY":%q,"KWH":%.1f,"STARTED_AT":%d,"ENDED_AT":%d}`,
 		id, s.Batteries[rng.IntN(len(s.Batteries))], kwh, end.Add(-time.Duration(minutes)*time.Minute).UnixMilli(), end.UnixMilli())
 	return &kgo.Record{Topic: SessionsTopic, Key: []byte(s.Stations[rng.IntN(len(s.Stations))]), Value: []byte(value)}

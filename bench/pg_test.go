@@ -33,7 +33,9 @@ const pgSinkRows = 300_000
 // and the ratio sink rows/s ÷ COPY rows/s. empty_table is an initial load
 // (the sink's fresh-table path: it DELETEs only keys it wrote);
 // nonempty_table starts both tables with one unrelated row, so the sink
-// DELETEs every key of every batch first.
+// DELETEs every key of every batch first; there it also reports
+// upsert_ratio, against the raw limit of that work: pgx running the same
+// DELETE … = ANY($1) and COPY per 20k-row batch, one transaction each.
 func BenchmarkPgSinkRatio(b *testing.B) {
 	ctx := context.Background()
 	pg := pgtest.Start(b)
@@ -61,17 +63,26 @@ func BenchmarkPgSinkRatio(b *testing.B) {
 			name = "nonempty_table"
 		}
 		b.Run(name, func(b *testing.B) {
-			var ratios, sinks, raws []float64
+			var ratios, upsertRatios, sinks, raws []float64
 			for i := 0; i < b.N; i++ {
-				var raw, sink time.Duration
+				var raw, upsert, sink time.Duration
 				tables++
 				n := tables
-				sideBySide(i, func() { raw = rawCopy(b, conn, n, rows, seeded) }, func() { sink = runSinkOnce(b, pg.DSN(), kcfg, src, n, seeded) })
+				sideBySide(i, func() {
+					raw = rawCopy(b, conn, n, rows, seeded)
+					if seeded {
+						upsert = rawUpsert(b, conn, n, rows)
+					}
+				}, func() { sink = runSinkOnce(b, pg.DSN(), kcfg, src, n, seeded) })
 				raws = append(raws, pgSinkRows/raw.Seconds())
 				sinks = append(sinks, pgSinkRows/sink.Seconds())
 				ratios = append(ratios, raw.Seconds()/sink.Seconds())
+				upsertRatios = append(upsertRatios, upsert.Seconds()/sink.Seconds())
 			}
 			b.ReportMetric(median(ratios), "ratio")
+			if seeded {
+				b.ReportMetric(median(upsertRatios), "upsert_ratio")
+			}
 			b.ReportMetric(median(sinks), "sink_rows/s")
 			b.ReportMetric(median(raws), "copy_rows/s")
 		})
@@ -146,6 +157,41 @@ func rawCopy(b *testing.B, conn *pgx.Conn, i int, rows []benchRow, seeded bool) 
 		b.Fatalf("COPY: %d rows, %v", n, err)
 	}
 	return d
+}
+
+// rawUpsert is the limit of upserting into a table that is not empty:
+// per batch of 20k rows (the sink's), DELETE the batch's keys and COPY the
+// rows, in one transaction, with ready Go values.
+func rawUpsert(b *testing.B, conn *pgx.Conn, i int, rows []benchRow) time.Duration {
+	ctx := context.Background()
+	table := fmt.Sprintf("upsert_%d", i)
+	createBenchTable(b, conn, table, true)
+	start := time.Now()
+	for lo := 0; lo < len(rows); lo += 20000 {
+		batch := rows[lo:min(lo+20000, len(rows))]
+		keys := make([]string, len(batch))
+		for j, r := range batch {
+			keys[j] = r.id
+		}
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE id = ANY($1)", keys); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, []string{"id", "kwh", "n", "note"},
+			pgx.CopyFromSlice(len(batch), func(j int) ([]any, error) {
+				r := batch[j]
+				return []any{r.id, r.kwh, r.n, r.note}, nil
+			})); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
 }
 
 // runSinkOnce applies the topic to a new table with a new sink name and

@@ -7,7 +7,7 @@ const path = require('path');
 const solc = require('solc');
 
 const outDir = process.argv[2] || path.join(__dirname, 'build');
-const sources = ['BatteryRegistry.sol', 'DemoToken.sol'];
+const sources = ['BatteryRegistry.sol', 'DemoToken.sol', 'SealAnchor.sol'];
 const input = {
   language: 'Solidity',
   sources: Object.fromEntries(sources.map((f) => [f, { content: fs.readFileSync(path.join(__dirname, f), 'utf8') }])),

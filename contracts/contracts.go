@@ -11,6 +11,7 @@ import _ "embed"
 //go:generate node compile.js build
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10 --v2 --abi build/BatteryRegistry.abi --bin build/BatteryRegistry.bin --pkg contracts --type BatteryRegistry --out battery_registry.go
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10 --v2 --abi build/DemoToken.abi --bin build/DemoToken.bin --pkg contracts --type DemoToken --out demo_token.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen@v1.17.10 --v2 --abi build/SealAnchor.abi --bin build/SealAnchor.bin --pkg contracts --type SealAnchor --out seal_anchor.go
 
 // BatteryRegistryABI is the registry's ABI JSON, for decoding its events.
 //

@@ -21,7 +21,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 	npmci.Ensure(t, ".", "solc")
 	dir := t.TempDir()
 	run(t, ".", "node", "compile.js", dir)
-	for _, c := range []struct{ name, bindings string }{{"BatteryRegistry", "battery_registry.go"}, {"DemoToken", "demo_token.go"}} {
+	for _, c := range []struct{ name, bindings string }{{"BatteryRegistry", "battery_registry.go"}, {"DemoToken", "demo_token.go"}, {"SealAnchor", "seal_anchor.go"}} {
 		for _, ext := range []string{".abi", ".bin"} {
 			same(t, filepath.Join("build", c.name+ext), filepath.Join(dir, c.name+ext))
 		}

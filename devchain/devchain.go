@@ -74,7 +74,12 @@ func Start(cfg Config) (*Chain, error) {
 	}
 	nodeConf := node.DefaultConfig
 	nodeConf.DataDir = cfg.DataDir
-	nodeConf.Name = "chaintap-devchain"
+	// The node keeps its data in DataDir/<Name>. The name changed when the
+	// state scheme did (hash, see startNode): a data directory from an
+	// older chaintap holds a path-scheme database geth would refuse to
+	// open with the hash scheme; under the new name it starts a new chain
+	// instead, which the follower corrects (on_confirmed_reorg: correct).
+	nodeConf.Name = "chaintap-devchain-archive"
 	nodeConf.P2P.NoDiscovery, nodeConf.P2P.ListenAddr, nodeConf.P2P.MaxPeers = true, "", 0
 	nodeConf.HTTPHost, nodeConf.WSHost = "", ""
 	if cfg.Addr != "" {

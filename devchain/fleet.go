@@ -53,6 +53,7 @@ type Fleet struct {
 	mu           sync.Mutex       // one transaction at a time: nonces
 	blocked      map[common.Address]bool
 	nonces       map[common.Address]uint64
+	outbox       Outbox // nil: the fleet signs as the owners itself
 }
 
 func fleetKeySet(seed string) []*ecdsa.PrivateKey { return DevKeys(seed+"/fleet", fleetKeys) }
@@ -186,11 +187,9 @@ func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
 		var err error
 		switch r := rng.IntN(20); {
 		case r == 0 && !f.isBlocked(b):
-			_, err = f.send(ctx, f.OwnerKey(i), f.reg.PackLock(b), 0)
-			f.setBlocked(b, true)
+			err = f.setBlockedAsOwner(ctx, i, true)
 		case r <= 2 && f.isBlocked(b):
-			_, err = f.send(ctx, f.OwnerKey(i), f.reg.PackUnlock(b), 0)
-			f.setBlocked(b, false)
+			err = f.setBlockedAsOwner(ctx, i, false)
 		case r <= 5:
 			_, err = f.send(ctx, f.batteries[i], f.reg.PackRecordCharge(b), 100_000)
 		case r <= 9:
@@ -208,14 +207,14 @@ func (f *Fleet) Step(ctx context.Context, rng *rand.Rand, n int) error {
 // tokenFlow moves tokens between a wallet and an exchange, either way:
 // deposits and withdrawals, the flows an exchange's analysts watch.
 func (f *Fleet) tokenFlow(ctx context.Context, rng *rand.Rand) error {
-	wallet, exchange := f.owners[rng.IntN(len(f.owners))], f.exchanges[rng.IntN(len(f.exchanges))]
-	from, to := wallet, exchange
-	if rng.IntN(2) == 0 {
-		from, to = exchange, wallet
-	}
+	k, exchange := rng.IntN(len(f.owners)), f.exchanges[rng.IntN(len(f.exchanges))]
+	deposit := rng.IntN(2) != 0
 	amount := new(big.Int).Mul(big.NewInt(1+rng.Int64N(1000)), big.NewInt(1e18))
-	_, err := f.sendTo(ctx, f.tokenInst, from, f.token.PackTransfer(crypto.PubkeyToAddress(to.PublicKey), amount), 100_000)
-	return err
+	if !deposit {
+		_, err := f.sendTo(ctx, f.tokenInst, exchange, f.token.PackTransfer(crypto.PubkeyToAddress(f.owners[k].PublicKey), amount), 100_000)
+		return err
+	}
+	return f.transferAsOwner(ctx, k, crypto.PubkeyToAddress(exchange.PublicKey), amount)
 }
 
 func (f *Fleet) isBlocked(b common.Address) bool {
@@ -272,52 +271,6 @@ func revertReason(err error) string {
 		return msg[i+len("execution reverted: "):]
 	}
 	return msg
-}
-
-// SetBlocked locks or unlocks battery as from (the owner's account when
-// from is empty), waiting until the transaction is sealed. A sender the
-// devchain has no key for is chaintap.ErrInvalid; a sender the contract
-// refuses (not the owner) is chaintap.ErrRefused with its reason.
-func (f *Fleet) SetBlocked(ctx context.Context, battery, from string, blocked bool) error {
-	if !common.IsHexAddress(battery) {
-		return fmt.Errorf("%w: %q is not a battery id (an 0x-address)", chaintap.ErrInvalid, battery)
-	}
-	b := common.HexToAddress(battery)
-	i := slices.Index(f.batteryIDs, b)
-	if i < 0 {
-		return fmt.Errorf("battery %s: %w", b.Hex(), chaintap.ErrNotFound)
-	}
-	key := f.OwnerKey(i)
-	if from != "" {
-		if key = f.keyOf(from); key == nil {
-			return fmt.Errorf("%w: the devchain holds no key for %q", chaintap.ErrInvalid, from)
-		}
-	}
-	data := f.reg.PackUnlock(b)
-	if blocked {
-		data = f.reg.PackLock(b)
-	}
-	tx, err := f.send(ctx, key, data, 0)
-	if err != nil {
-		return err
-	}
-	f.setBlocked(b, blocked)
-	_, err = f.chain.WaitSealed(ctx, tx.Hash())
-	return err
-}
-
-// keyOf finds a dev or fleet key by address.
-func (f *Fleet) keyOf(addr string) *ecdsa.PrivateKey {
-	if !common.IsHexAddress(addr) {
-		return nil
-	}
-	a := common.HexToAddress(addr)
-	for _, k := range append(append(append([]*ecdsa.PrivateKey{}, f.owners...), f.stations...), f.chain.keys...) {
-		if crypto.PubkeyToAddress(k.PublicKey) == a {
-			return k
-		}
-	}
-	return nil
 }
 
 // ResetNonces forgets the local nonces (after a reorg dropped transactions).

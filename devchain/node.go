@@ -6,6 +6,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core"
+	"github.com/ethereum/go-ethereum/core/rawdb"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/eth"
 	"github.com/ethereum/go-ethereum/eth/catalyst"
@@ -36,6 +37,15 @@ func startNode(nodeConf *node.Config, alloc types.GenesisAlloc, apis []rpc.API) 
 	// ~400 KB of data. The minimum (16 MB: 2 MB memtables) is plenty for a
 	// chain of a block a second; TestDiskStaysSmall holds the bound.
 	ethConf.DatabaseCache = 16
+	if nodeConf.DataDir != "" {
+		// A persisted chain must survive SIGKILL with every block it
+		// served: with the default path scheme the state of recent blocks
+		// lives in memory until a clean shutdown, and a killed devchain
+		// restarted from genesis (measured: 38 blocks, then 0 after
+		// restart). The hash scheme without pruning (an archive) writes
+		// each block's state as it is sealed: 38, then 41.
+		ethConf.StateScheme, ethConf.NoPruning = rawdb.HashScheme, true
+	}
 
 	stack, err := node.New(nodeConf)
 	if err != nil {

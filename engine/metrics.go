@@ -42,7 +42,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"query"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "chaintap_engine_lag_records",
-			Help: "Committed input records not yet processed, per partition, as of the last fetch.",
+			Help: "Committed input offsets not yet processed, per partition, as of the last fetch; transaction markers take offsets too, so a caught-up partition of a transactional topic reads 1.",
 		}, []string{"query", "partition"}),
 	}
 	if reg == nil {

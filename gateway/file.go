@@ -88,6 +88,9 @@ func (f File) Apply(cfg *Config, getenv func(string) (string, bool)) error {
 		cfg.Tokens = append(cfg.Tokens, Token{Name: t.Name, Secret: secret, Senders: t.Senders, Contracts: t.Contracts})
 	}
 	cfg.MaxInFlight, cfg.MaxQueued, cfg.GasMarginPercent = f.MaxInFlight, f.MaxQueued, f.GasMarginPercent
-	cfg.ResubmitAfter, cfg.PollInterval, cfg.Confirmations = f.ResubmitAfter, f.PollInterval, f.Confirmations
+	cfg.ResubmitAfter, cfg.PollInterval = f.ResubmitAfter, f.PollInterval
+	if f.Confirmations != 0 { // else the chain's (the follower's confirmed depth) or the default
+		cfg.Confirmations = f.Confirmations
+	}
 	return nil
 }

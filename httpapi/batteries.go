@@ -93,10 +93,13 @@ func (s *Server) setBlocked(blocked bool) http.HandlerFunc {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 		defer cancel()
-		if err := s.cfg.Locker.SetBlocked(ctx, id, body.From, blocked); err != nil {
+		sent, err := s.cfg.Locker.SetBlocked(ctx, id, body.From, blocked)
+		if err != nil {
 			writeError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "blocked": blocked, "status": "sealed; the table updates when the event arrives through Kafka"})
+		writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "blocked": blocked,
+			"request_id": sent.RequestID, "tx_hash": sent.TxHash, "block_number": sent.BlockNumber,
+			"status": "mined; the table updates when the event arrives through Kafka"})
 	}
 }

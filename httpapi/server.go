@@ -30,9 +30,19 @@ type Events interface {
 	Subscribe() (<-chan battery.Event, func())
 }
 
-// Locker sends lock and unlock transactions; from "" means the owner.
+// Locker asks for a lock or unlock transaction (from "" means the
+// battery's owner) and returns once it is mined. The page holds no keys:
+// in `chaintap up` the Locker is the transaction gateway, the one nonce
+// authority for the owners' keys.
 type Locker interface {
-	SetBlocked(ctx context.Context, battery, from string, blocked bool) error
+	SetBlocked(ctx context.Context, battery, from string, blocked bool) (Sent, error)
+}
+
+// Sent is what the page shows of a mined lock or unlock.
+type Sent struct {
+	RequestID   string `json:"request_id"`
+	TxHash      string `json:"tx_hash"`
+	BlockNumber uint64 `json:"block_number"`
 }
 
 // Sources names the topics the page's tables are built from, so the page

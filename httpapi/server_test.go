@@ -31,15 +31,15 @@ const (
 // library's.
 type fakeLocker struct{ calls []string }
 
-func (f *fakeLocker) SetBlocked(_ context.Context, id, from string, blocked bool) error {
+func (f *fakeLocker) SetBlocked(_ context.Context, id, from string, blocked bool) (Sent, error) {
 	f.calls = append(f.calls, fmt.Sprint(id, from, blocked))
 	switch {
 	case from != "":
-		return fmt.Errorf("%w: only the battery's owner can lock or unlock it", chaintap.ErrRefused)
+		return Sent{}, fmt.Errorf("%w: only the battery's owner can lock or unlock it", chaintap.ErrRefused)
 	case !strings.EqualFold(id, bat):
-		return fmt.Errorf("battery %s: %w", id, chaintap.ErrNotFound)
+		return Sent{}, fmt.Errorf("battery %s: %w", id, chaintap.ErrNotFound)
 	}
-	return nil
+	return Sent{RequestID: "r1", TxHash: "0xfeed", BlockNumber: 7}, nil
 }
 
 type fixture struct {
@@ -118,7 +118,7 @@ func TestAPIStatuses(t *testing.T) {
 		{"GET", "/api/batteries/" + bat + "/events", "", 200, `"kind":"charged"`},
 		{"GET", "/api/batteries/nope/events", "", 400, "not a battery id"},
 		{"GET", "/api/batteries/0x00000000000000000000000000000000000000ff/events", "", 404, "no battery"},
-		{"POST", "/api/batteries/" + bat + "/lock", "", 202, `"blocked":true`},
+		{"POST", "/api/batteries/" + bat + "/lock", "", 202, `"block_number":7,"blocked":true`},
 		{"POST", "/api/batteries/" + bat + "/unlock", `{"from":"0x00000000000000000000000000000000000000aa"}`, 403, "owner"},
 		{"POST", "/api/batteries/" + bat + "/lock", `{bad json`, 400, "body"},
 		{"POST", "/api/batteries/0x00000000000000000000000000000000000000ff/lock", "", 404, "not found"},

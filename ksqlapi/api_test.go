@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chaintap/chaintap/internal/ingesttest"
+	"github.com/chaintap/chaintap/internal/ksqltest"
 )
 
 func TestInfoAndHealthcheck(t *testing.T) {
@@ -261,5 +262,39 @@ func TestPushSnapshot(t *testing.T) {
 		`{"sql":"SELECT * FROM totals WHERE id = 'a' EMIT CHANGES LIMIT 2;","properties":{"auto.offset.reset":"earliest"}}`)
 	if ls := lines(t, out); len(ls) != 3 || string(ls[1]) != `["a",1,1.0]` || string(ls[2]) != `["a",2,3.0]` {
 		t.Errorf("changelog: %s", out)
+	}
+}
+
+// TestPullWindowed asks a windowed table: each row carries its window as
+// WINDOWSTART and WINDOWEND (the window's size apart), as in ksqlDB.
+func TestPullWindowed(t *testing.T) {
+	url := ksqltest.Start(t, ksqltest.Readings+`
+CREATE TABLE per_hour AS SELECT id, COUNT(*) AS n FROM readings WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY id EMIT CHANGES;`,
+		map[string]int32{"readings": 2}).URL
+	c := clients()["HTTP/1.1"]
+	before := time.Now().UnixMilli()
+	insertReadings(t, c, url, `{"id":"a","kwh":1.5,"station":"s1"}`)
+	var pull []json.RawMessage
+	ingesttest.WaitFor(t, 20*time.Second, "the windowed row", func() bool {
+		status, _, out := post(t, c, url+"/query-stream", `{"sql":"SELECT id, WINDOWSTART, WINDOWEND, n FROM per_hour WHERE id = 'a';"}`,
+			"Accept", "application/json")
+		if status != 200 {
+			t.Fatalf("pull: %d %s", status, out)
+		}
+		pull = nil
+		if err := json.Unmarshal(out, &pull); err != nil {
+			t.Fatalf("pull answer: %v: %s", err, out)
+		}
+		return len(pull) == 2
+	})
+	var row []any
+	if err := json.Unmarshal(pull[1], &row); err != nil || len(row) != 4 {
+		t.Fatalf("row %s: %v", pull[1], err)
+	}
+	start, _ := row[1].(float64)
+	end, _ := row[2].(float64)
+	hour := int64(time.Hour / time.Millisecond)
+	if row[0] != "a" || row[3] != float64(1) || int64(start) != before/hour*hour && int64(start) != time.Now().UnixMilli()/hour*hour || int64(end-start) != hour {
+		t.Fatalf("row %v: want [a, the hour's start, its end, 1]", row)
 	}
 }

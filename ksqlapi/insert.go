@@ -102,7 +102,7 @@ func (s *Server) insertsStream(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", contentTypeDelimited)
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	all := allValues(src.Schema)
+	all := src.Schema.Unkeyed()
 	enc := json.NewEncoder(w)
 	for seq := int64(0); in.Scan(); seq++ {
 		ack := map[string]any{"status": "ok", "seq": seq}
@@ -133,14 +133,4 @@ func (s *Server) insertRow(ctx context.Context, cl *kgo.Client, src *sql.Source,
 		return err
 	}
 	return cl.ProduceSync(ctx, rec).FirstErr()
-}
-
-// allValues is schema with every column read from the JSON object: an
-// inserted row carries its key columns as fields.
-func allValues(schema *sql.Schema) *sql.Schema {
-	out := &sql.Schema{Columns: slices.Clone(schema.Columns)}
-	for i := range out.Columns {
-		out.Columns[i].Key = false
-	}
-	return out
 }

@@ -61,11 +61,13 @@ func answer(p *sql.QueryPlan, latest map[string]pulled) ([]sql.Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("table %s at partition %d offset %d: %w", src.Name, rec.partition, rec.offset, err)
 		}
-		key, err := sql.DecodeKey(src.KeyFormat, src.KeyColumns(), tableKey(src, rec.key))
+		keyBytes, meta := splitWindow(src, rec.key)
+		key, err := sql.DecodeKey(src.KeyFormat, src.KeyColumns(), keyBytes)
 		if err != nil {
 			return nil, fmt.Errorf("table %s at partition %d offset %d: %w", src.Name, rec.partition, rec.offset, err)
 		}
-		row := p.From.Assemble(key, value, sql.RecordMeta{Timestamp: rec.ts, Partition: rec.partition, Offset: rec.offset})
+		meta.Timestamp, meta.Partition, meta.Offset = rec.ts, rec.partition, rec.offset
+		row := p.From.Assemble(key, value, meta)
 		if p.Where != nil {
 			ok, err := p.Where.Eval(row)
 			if err != nil {
@@ -86,20 +88,21 @@ func answer(p *sql.QueryPlan, latest map[string]pulled) ([]sql.Row, error) {
 	return out, nil
 }
 
-// tableKey strips the window from a windowed table's key.
-func tableKey(src *sql.Source, key []byte) []byte {
-	if src.Window == 0 {
-		return key
+// splitWindow strips the window from a windowed table's key and returns
+// it as WINDOWSTART and WINDOWEND (a tumbling or hopping window ends its
+// size after its start; a session window's key carries its end).
+func splitWindow(src *sql.Source, key []byte) ([]byte, sql.RecordMeta) {
+	switch src.Window {
+	case 0:
+		return key, sql.RecordMeta{}
+	case sql.WindowSession:
+		if k, start, end, err := sql.SplitSessionWindowedKey(key); err == nil {
+			return k, sql.RecordMeta{Windowed: true, WindowStart: start, WindowEnd: end}
+		}
+	default:
+		if k, start, err := sql.SplitTimeWindowedKey(key); err == nil {
+			return k, sql.RecordMeta{Windowed: true, WindowStart: start, WindowEnd: start + src.WindowSize}
+		}
 	}
-	var k []byte
-	var err error
-	if src.Window == sql.WindowSession {
-		k, _, _, err = sql.SplitSessionWindowedKey(key)
-	} else {
-		k, _, err = sql.SplitTimeWindowedKey(key)
-	}
-	if err != nil {
-		return key
-	}
-	return k
+	return key, sql.RecordMeta{}
 }

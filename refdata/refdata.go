@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -46,11 +45,7 @@ func NewTable(src *sql.Source) (*Table, error) {
 	if src.Kind != sql.Table || len(src.KeyColumns()) == 0 {
 		return nil, fmt.Errorf("%s: reference data goes to a TABLE with a PRIMARY KEY", src.Name)
 	}
-	all := &sql.Schema{Columns: slices.Clone(src.Schema.Columns)}
-	for i := range all.Columns {
-		all.Columns[i].Key = false
-	}
-	return &Table{src: src, all: all}, nil
+	return &Table{src: src, all: src.Schema.Unkeyed()}, nil
 }
 
 // Name is the table's name.

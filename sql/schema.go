@@ -1,6 +1,9 @@
 package sql
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Column is one column of a schema. Names are normalised (upper case unless
 // declared quoted).
@@ -61,6 +64,17 @@ func (s *Schema) KeyValues(row Row) Row {
 }
 
 // Names lists the column names.
+// Unkeyed is a copy of s with no column marked key: a decoder of it reads
+// every column, the key's included, from a JSON object's fields (a row
+// given whole, as INSERT VALUES and reference data give it).
+func (s *Schema) Unkeyed() *Schema {
+	out := &Schema{Columns: slices.Clone(s.Columns)}
+	for i := range out.Columns {
+		out.Columns[i].Key = false
+	}
+	return out
+}
+
 func (s *Schema) Names() []string {
 	out := make([]string, len(s.Columns))
 	for i, c := range s.Columns {

@@ -110,6 +110,11 @@ func (e *env) gatewayConfig(cfg config.Config, file, name, url string) (gateway.
 	gcfg := gateway.Config{Chain: name, Kafka: kafkaConfig(cfg)}
 	if chain != nil {
 		gcfg.Chain = chain.Name
+		if chain.Confirmations != nil {
+			// "confirmed" in a receipt then means what the follower's
+			// .confirmed view means: this many blocks deep.
+			gcfg.Confirmations = *chain.Confirmations
+		}
 		if url == "" {
 			url = chain.URL
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
+	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/internal/testseed"
 	"github.com/chaintap/chaintap/kafka"
@@ -321,5 +322,31 @@ func waitUp(t *testing.T, addr string) {
 			t.Fatal("the gateway never answered")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestGatewayConfirmationsFollowTheChain: without confirmations in the
+// gateway file, a request is confirmed as deep as the chain's follower
+// confirms blocks; the file's value wins when it is given.
+func TestGatewayConfirmationsFollowTheChain(t *testing.T) {
+	dir := t.TempDir()
+	three := uint64(3)
+	cfg := config.Config{Chains: []config.Chain{{Name: "l1", URL: "http://127.0.0.1:1", Confirmations: &three}}}
+	env := &env{getenv: func(k string) (string, bool) { return "00" + strings.Repeat("11", 31), k == "OPS_KEY" }}
+	for _, c := range []struct {
+		file string
+		want uint64
+	}{
+		{"senders:\n  - name: ops\n    key_env: OPS_KEY\n", 3},
+		{"senders:\n  - name: ops\n    key_env: OPS_KEY\nconfirmations: 9\n", 9},
+	} {
+		file := filepath.Join(dir, "gateway.yaml")
+		if err := os.WriteFile(file, []byte(c.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		gcfg, _, err := env.gatewayConfig(cfg, file, "", "")
+		if err != nil || gcfg.Confirmations != c.want {
+			t.Errorf("%q: confirmations %d, %v; want %d", c.file, gcfg.Confirmations, err, c.want)
+		}
 	}
 }

@@ -41,7 +41,7 @@ type offChain struct {
 // table public.charging_stations by logical replication (the seed's
 // Kafka Connect source). It returns nil when the statements do not
 // declare the demo's stations table.
-func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, batteries []common.Address, stationsDSN string, log *slog.Logger, out io.Writer) (*offChain, error) {
+func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, batteries []common.Address, stationsDSN string, every time.Duration, log *slog.Logger, out io.Writer) (*offChain, error) {
 	src := cat.Source("CHARGING_STATIONS")
 	if src == nil {
 		return nil, nil
@@ -81,7 +81,7 @@ func newOffChain(ctx context.Context, kcfg kafka.Config, cat *catalog.Catalog, b
 		bs = append(bs, strings.ToLower(b.Hex()))
 	}
 	fmt.Fprintf(out, "  charging sessions: written to %s\n", battery.SessionsTopic)
-	o.sessions = battery.Sessions{Batteries: bs, Stations: ids, Every: 2 * time.Second}
+	o.sessions = battery.Sessions{Batteries: bs, Stations: ids, Every: every}
 	return o, nil
 }
 

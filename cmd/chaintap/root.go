@@ -53,7 +53,7 @@ follower and a live page, nothing else to install.`,
 	root.PersistentFlags().StringVarP(&e.configPath, "config", "c", "", "YAML configuration file (see docs/config.md); ${ENV} is interpolated")
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "", "debug, info, warn or error (overrides log_level)")
 	root.AddCommand(e.upCmd(), e.ingestCmd(), e.processCmd(), e.brokerCmd(), e.devchainCmd(), e.checkConfigCmd(), e.sqlCmd(), e.pgCmd(), e.refCmd(),
-		e.gatewayCmd())
+		e.gatewayCmd(), e.sealCmd(), e.verifyCmd(), e.proveCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		if errors.Is(err, context.Canceled) {
 			return 0

@@ -37,7 +37,9 @@ type upOptions struct {
 	apiAddr   string
 	// stationsDSN streams the demo's charging stations from PostgreSQL.
 	stationsDSN string
-	bitcoin     bitcoinFlags
+	// sessionEvery is how often the simulated operator reports a session.
+	sessionEvery time.Duration
+	bitcoin      bitcoinFlags
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -81,6 +83,7 @@ kafka.brokers, no embedded broker is started.`,
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
 	cmd.Flags().StringVar(&o.apiAddr, "api-addr", "127.0.0.1:8088", "serve ksqlDB's REST API (push and pull queries, chaintap sql) on host:port")
+	cmd.Flags().DurationVar(&o.sessionEvery, "session-interval", 2*time.Second, "how often the demo's simulated operator reports a charging session")
 	cmd.Flags().StringVar(&o.stationsDSN, "stations-dsn", "", "take the demo's charging stations from this PostgreSQL's table public.charging_stations "+
 		"(logical replication: wal_level=logical; see docs/postgres.md) instead of battery/charging_stations.csv")
 	cmd.Flags().StringVar(&o.sqlFile, "sql", "", "SQL statements for the engine to run (default: the battery demo's, battery/demo.sql, with the devchain)")
@@ -105,6 +108,9 @@ func (o upOptions) check(cfg config.Config) error {
 		if o.bitcoin.interval < 100*time.Millisecond || o.bitcoin.txs < 1 {
 			errs = append(errs, fmt.Errorf("--btc-block-interval %s, --btc-txs-per-block %d: want at least 100ms and 1", o.bitcoin.interval, o.bitcoin.txs))
 		}
+	}
+	if o.sessionEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--session-interval %s: want at least 10ms", o.sessionEvery))
 	}
 	errs = append(errs, checkFree("--http-addr (the page)", o.httpAddr))
 	errs = append(errs, checkFree("--api-addr (the ksqlDB API)", o.apiAddr))
@@ -151,7 +157,6 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		defer c.Close()
 		printDevchain(e.stdout, c)
 		fmt.Fprintf(e.stdout, "  BatteryRegistry: %s (%d batteries)\n  DemoToken (ERC-20): %s\n", strings.ToLower(fleet.Registry().Hex()), devchain.FleetBatteries, strings.ToLower(fleet.Token().Hex()))
-		locker = fleet
 		run := o.devchain.run()
 		run.Fleet, run.FleetTxsPerBlock = fleet, 3
 		traffic = func() error { return c.Run(ctx, run, log) }
@@ -186,18 +191,20 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	var ref http.Handler
 	var off *offChain
 	if fleet != nil {
-		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), o.stationsDSN, log, e.stdout); err != nil {
+		if off, err = newOffChain(ctx, kcfg, cat, fleet.Batteries(), o.stationsDSN, o.sessionEvery, log, e.stdout); err != nil {
 			return err
 		}
 	}
 	if off != nil {
 		defer off.close()
 		ref = off.refHandler()
-		if err := startWriteBack(ctx, g, demo, fleet, kcfg, reg, log, e.stdout); err != nil {
+		d, err := startDemoGateway(ctx, g, demo, fleet, cfg.Chains[0], kcfg, reg, log, e.stdout)
+		if err != nil {
 			cancel()
 			_ = g.Wait()
 			return err
 		}
+		locker = d
 	}
 	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, ref, reg, log)
 	if err != nil {

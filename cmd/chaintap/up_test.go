@@ -6,19 +6,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/ethereum/go-ethereum/crypto"
-
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/battery"
 	"github.com/chaintap/chaintap/devchain"
 	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/gateway"
 	"github.com/chaintap/chaintap/internal/aptget"
 	"github.com/chaintap/chaintap/internal/freeport"
 	"github.com/chaintap/chaintap/internal/ingesttest"
@@ -35,6 +36,7 @@ type upRun struct {
 	kafkaAddr, rpcAddr, httpAddr string
 	apiAddr                      string
 	extra                        []string // more flags
+	log                          *os.File // every run's output, shown when the test fails
 }
 
 func newUpRun(t *testing.T) *upRun {
@@ -48,10 +50,31 @@ func (u *upRun) start() {
 	u.cmd = exec.Command(binary(u.t), "up", "--data-dir", u.dir, "--kafka-addr", u.kafkaAddr, "--rpc-addr", u.rpcAddr,
 		"--http-addr", u.httpAddr, "--api-addr", u.apiAddr, "--block-interval", "100ms", "--log-level", "warn")
 	u.cmd.Args = append(u.cmd.Args, u.extra...)
+	if u.log == nil {
+		f, err := os.Create(filepath.Join(u.t.TempDir(), "up.log"))
+		if err != nil {
+			u.t.Fatal(err)
+		}
+		u.log = f
+		u.t.Cleanup(u.showLog)
+	}
+	fmt.Fprintf(u.log, "=== %s: chaintap up started\n", time.Now().Format(time.TimeOnly))
+	u.cmd.Stdout, u.cmd.Stderr = u.log, u.log
 	if err := u.cmd.Start(); err != nil {
 		u.t.Fatal(err)
 	}
 	u.t.Cleanup(u.stop)
+}
+
+// showLog prints the end of up's output when the test failed.
+func (u *upRun) showLog() {
+	defer u.log.Close()
+	if !u.t.Failed() {
+		return
+	}
+	out, _ := os.ReadFile(u.log.Name())
+	lines := strings.Split(string(out), "\n")
+	u.t.Logf("chaintap up's output (last 80 lines):\n%s", strings.Join(lines[max(0, len(lines)-80):], "\n"))
 }
 
 // stop sends Ctrl-C and waits for a clean exit.
@@ -113,7 +136,8 @@ func TestUpDemo(t *testing.T) {
 	if err != nil || !strings.Contains(out, "op=upsert") || !strings.Contains(out, "chain=devchain") {
 		t.Fatalf("kcat on devchain.blocks: %v\n%.500s", err, out)
 	}
-	checkAPI(t, "http://"+u.httpAddr)
+	lockID := checkAPI(t, "http://"+u.httpAddr)
+	checkOwnersThroughGateway(t, kcfg, lockID)
 	checkKsqlAPI(t, "http://"+u.apiAddr)
 	cyclesBefore := totalCycles("http://" + u.httpAddr)
 
@@ -168,7 +192,7 @@ func call(t *testing.T, method, url, body string) (int, map[string]any) {
 // checkAPI looks a battery up, locks it through the API and waits for
 // "blocked: true" to come back through Kafka into the table; and checks
 // that bad requests get a 4xx with a JSON error.
-func checkAPI(t *testing.T, base string) {
+func checkAPI(t *testing.T, base string) (lockRequest string) {
 	t.Helper()
 	resp, err := http.Get(base + "/")
 	if err != nil || resp.StatusCode != 200 {
@@ -197,13 +221,25 @@ func checkAPI(t *testing.T, base string) {
 	if code, m := call(t, "GET", base+"/api/batteries/"+id, ""); code != 200 || m["year_built"] == nil {
 		t.Fatalf("lookup: %d %v", code, m)
 	}
-	stranger := crypto.PubkeyToAddress(devchain.DevKeys("chaintap devchain", 10)[3].PublicKey).Hex()
+	// The gateway holds every owner's key; the contract refuses a lock by
+	// an owner of other batteries, before a nonce is spent.
+	var stranger string
+	for _, r := range rows {
+		if r.Owner != owner(rows, id) {
+			stranger = r.Owner
+		}
+	}
 	if code, m := call(t, "POST", base+"/api/batteries/"+id+"/lock", `{"from":"`+stranger+`"}`); code != 403 || !strings.Contains(fmt.Sprint(m["error"]), "owner") {
 		t.Fatalf("lock by a stranger: %d %v", code, m)
 	}
-	if code, m := call(t, "POST", base+"/api/batteries/"+id+"/lock", ""); code != 202 {
+	if code, m := call(t, "POST", base+"/api/batteries/"+id+"/lock", `{"from":"0x0000000000000000000000000000000000000bad"}`); code != 400 || !strings.Contains(fmt.Sprint(m["error"]), "owners") {
+		t.Fatalf("lock by a sender the gateway has no key for: %d %v", code, m)
+	}
+	code, m := call(t, "POST", base+"/api/batteries/"+id+"/lock", "")
+	if code != 202 || m["request_id"] == "" || m["block_number"] == float64(0) {
 		t.Fatalf("lock: %d %v", code, m)
 	}
+	lockRequest = fmt.Sprint(m["request_id"])
 	ingesttest.WaitFor(t, 30*time.Second, "blocked: true in the table", func() bool {
 		_, m := call(t, "GET", base+"/api/batteries/"+id, "")
 		return m["blocked"] == true
@@ -222,6 +258,7 @@ func checkAPI(t *testing.T, base string) {
 			t.Errorf("%s %s: %d %v, want %d with a JSON error", c.method, c.path, code, m, c.status)
 		}
 	}
+	return lockRequest
 }
 
 func httpGet(url string) (int, error) {
@@ -277,4 +314,42 @@ func checkKsqlAPI(t *testing.T, base string) {
 	if len(rows) != 3 {
 		t.Errorf("push query: %v", rows)
 	}
+}
+
+// owner is the owner of battery id in rows.
+func owner(rows []battery.Status, id string) string {
+	for _, r := range rows {
+		if r.ID == id {
+			return r.Owner
+		}
+	}
+	return ""
+}
+
+// checkOwnersThroughGateway: the page's lock and the fleet's owner traffic
+// are the gateway's requests, on devchain.tx.receipts, and none failed:
+// with a second signer assigning the owners' nonces, some would have
+// collided (replaced or "nonce too low") and failed.
+func checkOwnersThroughGateway(t *testing.T, kcfg kafka.Config, lockID string) {
+	t.Helper()
+	var owners, lock int
+	ingesttest.WaitFor(t, 30*time.Second, "fleet owner traffic on devchain.tx.receipts", func() bool {
+		owners, lock = 0, 0
+		for id, v := range ingesttest.Fold(t, kcfg, "devchain.tx.receipts") {
+			var r gateway.Receipt
+			if err := json.Unmarshal(v, &r); err != nil {
+				t.Fatalf("receipt %s: %v", id, err)
+			}
+			if r.Status == gateway.StatusFailed {
+				t.Fatalf("request %s failed: %+v", id, r)
+			}
+			switch {
+			case id == lockID && r.TxHash != "" && r.BlockNumber > 0:
+				lock++
+			case strings.HasPrefix(r.IdempotencyKey, "demo-") && r.BlockNumber > 0:
+				owners++
+			}
+		}
+		return lock == 1 && owners > 0
+	})
 }

@@ -98,10 +98,10 @@ $('toggle').addEventListener('click', async () => {
   const action = $('toggle').dataset.action;
   pending = action === 'lock';
   showToggle();
-  say(`${pending ? 'Locking' : 'Unlocking'}… (waiting for the block)`);
+  say(`${pending ? 'Locking' : 'Unlocking'}… (sent through the transaction gateway, waiting for the block)`);
   try {
-    await api('POST', `/api/batteries/${me.id}/${action}`);
-    if (opened === me && pending !== null) say('Sent and sealed; the state changes when the event arrives through Kafka.', 'ok');
+    const sent = await api('POST', `/api/batteries/${me.id}/${action}`);
+    if (opened === me && pending !== null) say(`Mined in block ${sent.block_number} (transaction ${short(sent.tx_hash)}); the state changes when the event arrives through Kafka.`, 'ok');
   } catch (err) {
     if (opened !== me) return;
     pending = null; showToggle(); say(err.message, 'error');
