@@ -50,12 +50,15 @@ func (s *Source) getBlock(ctx context.Context, hash string) (*wireBlock, []wireT
 			}
 			return w, txs, err
 		}
-		s.log.Info("node lacks getblock verbosity 2; fetching transactions with getrawtransaction", "chain", s.chain)
-		s.verbosity2.Store(-1)
 	}
 	w, _, _, err := s.getBlockVerbose(ctx, hash, true)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Remembered only once verbosity 1 answered: a refusal of 2 from a
+	// node that then fails at 1 too says nothing about verbosity 2.
+	if s.verbosity2.Swap(-1) >= 0 {
+		s.log.Info("node lacks getblock verbosity 2; fetching transactions with getrawtransaction", "chain", s.chain)
 	}
 	ids, err := w.txids()
 	if err != nil {
@@ -80,7 +83,7 @@ func (s *Source) getBlockVerbose(ctx context.Context, hash string, verbosity any
 	if err != nil {
 		err = notFound(err)
 		var rpcErr *RPCError
-		if verbosity == 2 && !errors.Is(err, chaintap.ErrNotFound) && errors.As(err, &rpcErr) {
+		if verbosity == 2 && !errors.Is(err, chaintap.ErrNotFound) && errors.As(err, &rpcErr) && rpcErr.Code != rpcInWarmup {
 			return nil, nil, false, nil // an older node refusing verbosity 2
 		}
 		return nil, nil, false, err

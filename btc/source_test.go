@@ -1,9 +1,11 @@
 package btc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -127,5 +129,36 @@ func TestCookieFileIsReadAgainAfterALoginFails(t *testing.T) {
 	var httpErr *HTTPError
 	if _, err := src.HeadNumber(context.Background()); !errors.As(err, &httpErr) || httpErr.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("with a stale cookie: err = %v, want HTTP 401", err)
+	}
+}
+
+// TestWarmingUpIsNotALackOfVerbosity2: a node still loading (-28) is
+// waited for; it does not make the source fall back to verbosity 1 for
+// good.
+func TestWarmingUpIsNotALackOfVerbosity2(t *testing.T) {
+	srv := rpcscript.Start()
+	defer srv.Close()
+	srv.Answer("getblockhash", []any{7}, json.RawMessage(`"`+hashA+`"`))
+	srv.Answer("getblock", []any{hashA, 2}, block(hashA, 7, "50"))
+	target, _ := url.Parse(srv.URL)
+	var warming atomic.Int32
+	warming.Store(2)
+	node := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.Contains(string(body), `"getblock"`) && warming.Add(-1) >= 0 {
+			w.WriteHeader(http.StatusInternalServerError) // as Core answers an error
+			_, _ = w.Write([]byte(`{"result":null,"error":{"code":-28,"message":"Loading block index..."},"id":1}`))
+			return
+		}
+		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+	}))
+	defer node.Close()
+	src := quickSource(node.URL, Auth{})
+	if _, err := src.BlockByNumber(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	if v := src.verbosity2.Load(); v != 1 || warming.Load() >= 0 {
+		t.Fatalf("verbosity2 = %d after a node warming up (%d warm-up answers left), want 1", v, warming.Load())
 	}
 }
