@@ -81,5 +81,5 @@ func TransferKey(txHash string, position, batchIndex uint64) string {
 // transfers) before it is published. It must be safe for concurrent use:
 // blocks are enriched in parallel as they are fetched.
 type Enricher interface {
-	Enrich(b *Block)
+	Enrich(b *EVMBlock)
 }

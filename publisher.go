@@ -18,9 +18,9 @@ type Batch struct {
 	// for them on the head view gets a retraction.
 	Retract []Header
 	// Apply lists new canonical blocks, oldest first, for the head view.
-	Apply []*Block
+	Apply []Block
 	// Confirm lists blocks that reached the confirmed height, oldest first.
-	Confirm []*Block
+	Confirm []Block
 	// Reorgs lists the reorgs that caused Retract and Correct, for
 	// <chain>.reorgs.
 	Reorgs []Reorg
@@ -49,5 +49,5 @@ type Publisher interface {
 // previous batch's commit. Prepare must be safe for concurrent use, and
 // calling it is optional: Publish does whatever was not prepared.
 type Preparer interface {
-	Prepare(b *Block)
+	Prepare(b Block)
 }

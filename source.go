@@ -15,9 +15,9 @@ type BlockSource interface {
 	HeaderByNumber(ctx context.Context, number uint64) (Header, error)
 	// BlockByNumber returns the canonical block at number, with its
 	// transactions, receipts and logs.
-	BlockByNumber(ctx context.Context, number uint64) (*Block, error)
+	BlockByNumber(ctx context.Context, number uint64) (Block, error)
 	// BlockByHash returns the block with that hash, canonical or not.
-	BlockByHash(ctx context.Context, hash string) (*Block, error)
+	BlockByHash(ctx context.Context, hash string) (Block, error)
 	// SubscribeHeads sends the number of every new head to heads until ctx
 	// is done. It falls back to polling when the node offers no
 	// subscriptions; it returns only when ctx is done or on a fatal error.

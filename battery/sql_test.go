@@ -225,7 +225,7 @@ func checkBlockMetrics(t *testing.T, kcfg kafka.Config, got map[string]string) {
 	t.Helper()
 	want := map[int64]int64{}
 	for _, v := range ingesttest.Fold(t, kcfg, kafka.TopicsFor("", "devchain").Head(chaintap.EntityBlocks)) {
-		var b chaintap.Block
+		var b chaintap.EVMBlock
 		if err := json.Unmarshal(v, &b); err != nil {
 			t.Fatal(err)
 		}

@@ -211,7 +211,7 @@ type timedEnricher struct {
 	spent atomic.Int64
 }
 
-func (t *timedEnricher) Enrich(b *chaintap.Block) {
+func (t *timedEnricher) Enrich(b *chaintap.EVMBlock) {
 	start := time.Now()
 	t.e.Enrich(b)
 	t.spent.Add(int64(time.Since(start)))
@@ -220,7 +220,7 @@ func (t *timedEnricher) Enrich(b *chaintap.Block) {
 // noDecoding is the enricher of the ingest core: it adds nothing.
 type noDecoding struct{}
 
-func (noDecoding) Enrich(*chaintap.Block) {}
+func (noDecoding) Enrich(*chaintap.EVMBlock) {}
 
 func standardDecoder(b *testing.B) *decode.Decoder {
 	d, err := decode.NewStandardDecoder(nil)

@@ -18,7 +18,7 @@ import (
 const publishBatch = 100 // blocks per transaction, the follower's default when catching up
 
 // fetchAll reads the benchmark chain's blocks into memory once.
-func fetchAll(b *testing.B, url string) []*chaintap.Block {
+func fetchAll(b *testing.B, url string) []*chaintap.EVMBlock {
 	b.Helper()
 	ctx := context.Background()
 	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url}, nil, nil)
@@ -26,9 +26,9 @@ func fetchAll(b *testing.B, url string) []*chaintap.Block {
 		b.Fatal(err)
 	}
 	defer src.Close()
-	blocks := make([]*chaintap.Block, 0, Blocks+1)
+	blocks := make([]*chaintap.EVMBlock, 0, Blocks+1)
 	for n := range uint64(Blocks + 1) {
-		blk, err := src.BlockByNumber(ctx, n)
+		blk, err := src.EVMBlockByNumber(ctx, n)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func fetchAll(b *testing.B, url string) []*chaintap.Block {
 // rawRecords are the records our publisher writes for blocks (head view and
 // confirmed view, with the same headers), encoded up front: the raw side
 // only produces.
-func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.Block) []*kgo.Record {
+func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.EVMBlock) []*kgo.Record {
 	b.Helper()
 	var out []*kgo.Record
 	for _, confirmed := range []bool{false, true} {
@@ -118,7 +118,7 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duratio
 // and commit on the same cores. Without it every block is prepared before
 // the clock starts, which isolates the publishing protocol (transactions,
 // manifests, cursor) from the encoding.
-func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.Block, encodeAhead bool) time.Duration {
+func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool) time.Duration {
 	ctx := context.Background()
 	pub, err := kafka.NewPublisher(ctx, cfg, "bench", nil, nil)
 	if err != nil {
@@ -144,7 +144,7 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.Block, encode
 		for _, blk := range blocks[max(0, i+len(batch)-128) : i+len(batch)] {
 			cur.Window = append(cur.Window, blk.Header())
 		}
-		if err := pub.Publish(ctx, chaintap.Batch{Chain: "bench", Apply: batch, Confirm: batch, Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
+		if err := pub.Publish(ctx, chaintap.Batch{Chain: "bench", Apply: chaintap.Blocks(batch), Confirm: chaintap.Blocks(batch), Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
 			b.Fatal(err)
 		}
 		published(len(batch))
@@ -155,12 +155,12 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.Block, encode
 // prepareAhead runs pub.Prepare over blocks in order in two workers (one
 // per core), at most ahead blocks before what was published; published(n)
 // says n more blocks were. stop waits for the workers.
-func prepareAhead(pub *kafka.Publisher, blocks []*chaintap.Block, ahead int) (published func(int), stop func()) {
+func prepareAhead(pub *kafka.Publisher, blocks []*chaintap.EVMBlock, ahead int) (published func(int), stop func()) {
 	tokens := make(chan struct{}, ahead)
 	for range ahead {
 		tokens <- struct{}{}
 	}
-	next := make(chan *chaintap.Block)
+	next := make(chan *chaintap.EVMBlock)
 	go func() {
 		defer close(next)
 		for _, blk := range blocks {

@@ -96,3 +96,45 @@ func checkTopic(t *testing.T, kcfg kafka.Config, src *sql.Source) {
 		t.Fatalf("%s: no records, the check proved nothing", src.Topic)
 	}
 }
+
+// TestBitcoinChainStreams: a Bitcoin-family chain is declared with its
+// own two entities, and its records (resolved inputs, outputs, satoshis)
+// decode with the declared schema, every field a column.
+func TestBitcoinChainStreams(t *testing.T) {
+	cat, err := catalog.New("", catalog.Chain{Name: "btc", Family: chaintap.FamilyBitcoin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cat.Source("BTC_LOGS") != nil || cat.Source("BTC_EVENTS") != nil {
+		t.Fatal("a Bitcoin chain declares EVM entities")
+	}
+	one, typ := uint64(1), "pubkeyhash"
+	b := &chaintap.BitcoinBlock{Type: "block", Chain: "btc", Hash: "aa", ParentHash: "bb", Size: 300, StrippedSize: &one, Number: 7, Nonce: "ff"}
+	b.Transactions = []chaintap.BitcoinTx{{Type: "transaction", Chain: "btc", Hash: "cc", Size: &one, VirtualSize: &one, Weight: &one,
+		BlockNumber: 7, Inputs: []chaintap.BitcoinInput{{SpentTransactionHash: "dd", RequiredSignatures: &one, ScriptType: &typ,
+			Addresses: []string{"1abc"}, Value: 5_000_000_000, Witness: []string{"30"}}},
+		Outputs:    []chaintap.BitcoinOutput{{ScriptType: typ, Addresses: []string{"1def"}, Value: 4_999_998_000}},
+		InputValue: 5_000_000_000, OutputValue: 4_999_998_000, Fee: 2000}}
+	for _, r := range b.Records() {
+		src := cat.Source(catalog.StreamName("btc", r.Entity, false))
+		if src == nil {
+			t.Fatalf("no stream for %s", r.Entity)
+		}
+		v, err := json.Marshal(r.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sql.NewRowDecoder(src.Schema).Decode(v); err != nil {
+			t.Fatalf("%s: %v\n%s", src.Name, err, v)
+		}
+		var fields map[string]any
+		if err := json.Unmarshal(v, &fields); err != nil {
+			t.Fatal(err)
+		}
+		for f := range fields {
+			if src.Schema.Index(strings.ToUpper(f)) < 0 {
+				t.Errorf("%s: field %s is not a column", src.Name, f)
+			}
+		}
+	}
+}

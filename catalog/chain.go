@@ -20,6 +20,8 @@ import (
 // Chain is what the catalog needs to know of a followed chain.
 type Chain struct {
 	Name string
+	// Family decides the chain's entities and their columns ("": EVM).
+	Family chaintap.Family
 	// Contracts are the ABIs its events are decoded with (configured
 	// contracts and the standard token interfaces).
 	Contracts []decode.Contract
@@ -67,6 +69,30 @@ var columns = map[string]string{
   contract_name VARCHAR, event_name VARCHAR, event_signature VARCHAR`,
 }
 
+// bitcoinColumns are a Bitcoin-family chain's (docs/records.md): amounts
+// are satoshis, which fit BIGINT exactly.
+var bitcoinColumns = map[string]string{
+	chaintap.EntityBlocks: `type VARCHAR, chain VARCHAR, hash VARCHAR, parent_hash VARCHAR, size BIGINT, stripped_size BIGINT,
+  weight BIGINT, number BIGINT, version BIGINT, merkle_root VARCHAR, timestamp BIGINT, nonce VARCHAR, bits VARCHAR,
+  coinbase_param VARCHAR, transaction_count BIGINT`,
+	chaintap.EntityTransactions: `type VARCHAR, chain VARCHAR, hash VARCHAR, size BIGINT, virtual_size BIGINT, weight BIGINT,
+  version BIGINT, lock_time BIGINT, block_number BIGINT, block_hash VARCHAR, block_timestamp BIGINT, is_coinbase BOOLEAN,
+  index BIGINT, inputs ARRAY<STRUCT<` + "`INDEX`" + ` BIGINT, spent_transaction_hash VARCHAR, spent_output_index BIGINT,
+  script_asm VARCHAR, script_hex VARCHAR, sequence BIGINT, required_signatures BIGINT, ` + "`TYPE`" + ` VARCHAR,
+  addresses ARRAY<VARCHAR>, ` + "`VALUE`" + ` BIGINT, witness ARRAY<VARCHAR>>>,
+  outputs ARRAY<STRUCT<` + "`INDEX`" + ` BIGINT, script_asm VARCHAR, script_hex VARCHAR, required_signatures BIGINT,
+  ` + "`TYPE`" + ` VARCHAR, addresses ARRAY<VARCHAR>, ` + "`VALUE`" + ` BIGINT>>,
+  input_count BIGINT, output_count BIGINT, input_value BIGINT, output_value BIGINT, fee BIGINT`,
+}
+
+// columnsOf returns the columns of a family's entity.
+func columnsOf(f chaintap.Family, entity string) string {
+	if f == chaintap.FamilyBitcoin {
+		return bitcoinColumns[entity]
+	}
+	return columns[entity]
+}
+
 // timeColumn is the entity's event time: its block's timestamp, in
 // seconds (Catalog.SecondsTimestamp says so to the engine), so that
 // windows follow the chain, not the moment a record was published.
@@ -91,10 +117,10 @@ func StreamName(chain, entity string, confirmed bool) string {
 // DDL is the CREATE STREAM statements that declare a chain's topics, both
 // views of every entity: what DESCRIBE shows and what the catalog runs.
 func DDL(topicPrefix string, ch Chain) string {
-	topics := kafka.TopicsFor(topicPrefix, ch.Name)
+	topics := kafka.TopicsOf(topicPrefix, ch.Name, ch.Family)
 	var b strings.Builder
-	for _, e := range chaintap.Entities() {
-		cols := quoteColumns(columns[e])
+	for _, e := range topics.Entities() {
+		cols := quoteColumns(columnsOf(ch.Family, e))
 		if e == chaintap.EntityEvents {
 			if args := argsType(ch.Contracts); args != "" {
 				cols += ",\n  `ARGS` " + args

@@ -55,9 +55,25 @@ type Topics struct {
 // Chain is one followed chain.
 type Chain struct {
 	Name string `yaml:"name"`
-	// Type is the kind of node: "evm" (the only one so far).
+	// Family is the chain family, which decides the adapter that reads
+	// the node and the chain's topics: "evm" (the default) or "bitcoin"
+	// (Bitcoin Core's JSON-RPC: Bitcoin, btcd, Dogecoin, Litecoin, …).
+	Family string `yaml:"family"`
+	// Type is Family's older name, still accepted.
 	Type string `yaml:"type"`
 	URL  string `yaml:"url"`
+	// RPCUser and RPCPassword log in to a Bitcoin-family node; or
+	// RPCCookieFile, the node's .cookie (re-read when a login fails,
+	// since the node writes a new one at every start).
+	RPCUser       string `yaml:"rpc_user"`
+	RPCPassword   string `yaml:"rpc_password"`
+	RPCCookieFile string `yaml:"rpc_cookie_file"`
+	// RPCBatch is the number of calls per JSON-RPC batch of a
+	// Bitcoin-family source (spent outputs' transactions).
+	RPCBatch int `yaml:"rpc_batch"`
+	// CacheTxs bounds the recent transactions whose outputs a
+	// Bitcoin-family source keeps to resolve later inputs.
+	CacheTxs int `yaml:"cache_txs"`
 	// From is the first block to publish when the chain has no cursor.
 	From          *uint64 `yaml:"from"`
 	Confirmations *uint64 `yaml:"confirmations"`
@@ -128,14 +144,24 @@ const DefaultReorgWindow = 128
 
 // ChainDefaults fills what a chain left out.
 func (c *Chain) defaults() {
+	if c.Family == "" {
+		c.Family = c.Type
+	}
+	if c.Family == "" {
+		c.Family = "evm"
+	}
 	if c.Type == "" {
-		c.Type = "evm"
+		c.Type = c.Family
 	}
 	if c.ReorgWindow == 0 {
 		c.ReorgWindow = DefaultReorgWindow
 	}
 	if c.OnConfirmedReorg == "" {
 		c.OnConfirmedReorg = "stop"
+	}
+	if c.Confirmations == nil && c.ConfirmTag == "" && c.Family == "bitcoin" {
+		n := uint64(6) // Bitcoin's customary depth
+		c.Confirmations = &n
 	}
 	if c.Confirmations == nil && c.ConfirmTag == "" {
 		n := uint64(12)

@@ -249,8 +249,14 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 		add("name", fmt.Sprintf("%q is used by another chain", ch.Name))
 	}
 	names[ch.Name] = true
-	if ch.Type != "evm" {
-		add("type", fmt.Sprintf("%q: only evm is supported", ch.Type))
+	switch {
+	case ch.Family != "evm" && ch.Family != "bitcoin":
+		add("family", fmt.Sprintf("%q: want evm or bitcoin", ch.Family))
+	case ch.Type != ch.Family:
+		add("type", fmt.Sprintf("%q contradicts family %q (type is family's older name)", ch.Type, ch.Family))
+	}
+	if ch.Family == "bitcoin" {
+		ch.validateBitcoin(add)
 	}
 	if u, err := url.Parse(ch.URL); ch.URL == "" || err != nil || u.Host == "" {
 		add("url", fmt.Sprintf("%q: want the node's http(s):// or ws(s):// URL", ch.URL))
@@ -357,4 +363,25 @@ func (c *Config) complete(root *yaml.Node) Problems {
 		c.Chains[i].defaults()
 	}
 	return c.validate(root)
+}
+
+// validateBitcoin checks what only a Bitcoin-family chain has, or must
+// not have: such nodes label no block finalized, have no logs to decode,
+// and speak JSON-RPC over HTTP only.
+func (ch *Chain) validateBitcoin(add func(field, msg string)) {
+	if ch.ConfirmTag != "" {
+		add("confirm_tag", "Bitcoin-family nodes label no block finalized or safe: set confirmations")
+	}
+	if ch.Standards != nil || len(ch.Contracts) > 0 {
+		add("contracts", "Bitcoin-family chains have no contract logs to decode")
+	}
+	if u, err := url.Parse(ch.URL); err == nil && u.Scheme != "http" && u.Scheme != "https" {
+		add("url", fmt.Sprintf("scheme %q: a Bitcoin-family node speaks JSON-RPC over http or https", u.Scheme))
+	}
+	if ch.RPCCookieFile != "" && (ch.RPCUser != "" || ch.RPCPassword != "") {
+		add("rpc_cookie_file", "give either rpc_user and rpc_password or rpc_cookie_file, not both")
+	}
+	if ch.RPCBatch < 0 || ch.CacheTxs < 0 {
+		add("rpc_batch", "rpc_batch and cache_txs must not be negative")
+	}
 }

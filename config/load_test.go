@@ -114,3 +114,45 @@ func TestParseTypeError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestParseBitcoinChains: family bitcoin beside an EVM chain, its
+// defaults (6 confirmations), and what a Bitcoin-family chain refuses.
+func TestParseBitcoinChains(t *testing.T) {
+	cfg, err := Parse([]byte(`
+chains:
+  - name: eth
+    url: ws://127.0.0.1:8545
+  - name: btc
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    rpc_cookie_file: /var/lib/bitcoind/.cookie
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eth, b := cfg.Chains[0], cfg.Chains[1]; eth.Family != "evm" || b.Family != "bitcoin" || *b.Confirmations != 6 || b.Type != "bitcoin" {
+		t.Fatalf("chains = %+v", cfg.Chains)
+	}
+	_, err = Parse([]byte(`
+chains:
+  - name: btc
+    family: bitcoin
+    type: evm
+    url: ws://127.0.0.1:8332
+    confirm_tag: finalized
+    rpc_user: u
+    rpc_cookie_file: c
+  - name: ltc
+    family: litecoin
+    url: http://x
+`), env(nil))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("err = %v, want Problems", err)
+	}
+	for _, want := range []string{"chains[0].type", "chains[0].confirm_tag", "chains[0].url", "chains[0].rpc_cookie_file", "chains[1].family"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems do not name %s:\n%v", want, err)
+		}
+	}
+}

@@ -43,7 +43,7 @@ var _ chaintap.Enricher = (*Decoder)(nil)
 
 // Enrich implements chaintap.Enricher. Logs that do not decode are counted
 // and left out of the events; they stay in the block's logs.
-func (d *Decoder) Enrich(b *chaintap.Block) {
+func (d *Decoder) Enrich(b *chaintap.EVMBlock) {
 	b.Events, b.Transfers = b.Events[:0], b.Transfers[:0]
 	for i := range b.Logs {
 		l := &b.Logs[i]

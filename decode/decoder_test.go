@@ -169,7 +169,7 @@ func TestUndecodableLogs(t *testing.T) {
 			}
 		})
 	}
-	b := &chaintap.Block{Chain: "c", Logs: []chaintap.Log{*logOf(exchangeAddr, nil, common.HexToHash("0x1234"))}}
+	b := &chaintap.EVMBlock{Chain: "c", Logs: []chaintap.Log{*logOf(exchangeAddr, nil, common.HexToHash("0x1234"))}}
 	d.Enrich(b)
 	if len(b.Events) != 0 || len(b.Logs) != 1 {
 		t.Fatal("an undecodable log must stay a log and make no event")

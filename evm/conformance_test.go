@@ -182,7 +182,7 @@ func decoder(t *testing.T) *decode.Decoder {
 
 // streamCheck compares blocks fetched through the Source and decoded with
 // ethereum-etl's expected blocks, transactions, logs and token transfers.
-func streamCheck(t *testing.T, dir string, blocks []*chaintap.Block) {
+func streamCheck(t *testing.T, dir string, blocks []*chaintap.EVMBlock) {
 	t.Helper()
 	byHash := map[string]any{}
 	var txs, logs, transfers []any
@@ -241,7 +241,7 @@ func streamCheck(t *testing.T, dir string, blocks []*chaintap.Block) {
 	}
 }
 
-func fetchAll(t *testing.T, srv *rpcscript.Server, numbers ...uint64) []*chaintap.Block {
+func fetchAll(t *testing.T, srv *rpcscript.Server, numbers ...uint64) []*chaintap.EVMBlock {
 	t.Helper()
 	src, err := Dial(context.Background(), Config{Chain: "ethereum", URL: srv.URL}, nil, nil)
 	if err != nil {
@@ -249,9 +249,9 @@ func fetchAll(t *testing.T, srv *rpcscript.Server, numbers ...uint64) []*chainta
 	}
 	defer src.Close()
 	dec := decoder(t)
-	var out []*chaintap.Block
+	var out []*chaintap.EVMBlock
 	for _, n := range numbers {
-		b, err := src.BlockByNumber(context.Background(), n)
+		b, err := src.EVMBlockByNumber(context.Background(), n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -420,7 +420,7 @@ func TestConformanceExportBlocks(t *testing.T) {
 		t.Run(c, func(t *testing.T) {
 			dir := filepath.Join(root, c)
 			files, _ := filepath.Glob(filepath.Join(dir, "web3_response.eth_getBlockByNumber_*.json"))
-			ours := map[string]*chaintap.Block{}
+			ours := map[string]*chaintap.EVMBlock{}
 			txs := map[string]*chaintap.Tx{}
 			for _, f := range files {
 				b := blockOnly(t, conformance.Result(t, f))
@@ -454,7 +454,7 @@ func TestConformanceExportBlocks(t *testing.T) {
 
 // blockOnly decodes a block answer with empty receipts synthesised for its
 // transactions: for cases where ethereum-etl recorded no receipts.
-func blockOnly(t *testing.T, raw json.RawMessage) *chaintap.Block {
+func blockOnly(t *testing.T, raw json.RawMessage) *chaintap.EVMBlock {
 	t.Helper()
 	var w wireBlock
 	if err := decodeResult(raw, &w, "block"); err != nil {
@@ -512,7 +512,7 @@ func TestConformanceReceipts(t *testing.T) {
 			BlockNumber hexutil.Uint64 `json:"blockNumber"`
 		}
 		_ = json.Unmarshal(conformance.Result(t, f), &extra)
-		b := &chaintap.Block{Chain: "ethereum", Number: uint64(extra.BlockNumber), Hash: strings.ToLower(r.BlockHash)}
+		b := &chaintap.EVMBlock{Chain: "ethereum", Number: uint64(extra.BlockNumber), Hash: strings.ToLower(r.BlockHash)}
 		tx := toTx(b, &wireTx{Hash: r.TransactionHash, TransactionIndex: r.TransactionIndex}, &r)
 		txs[tx.Hash] = tx
 		for pos, l := range r.Logs {

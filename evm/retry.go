@@ -4,47 +4,33 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"syscall"
-	"time"
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/gorilla/websocket"
 
 	"github.com/chaintap/chaintap"
 
-	"github.com/chaintap/chaintap/internal/wait"
+	"github.com/chaintap/chaintap/internal/retry"
 )
 
-// RetryPolicy bounds how a Source retries. Transport failures (refused or
-// dropped connections, timeouts, HTTP 429 and 5xx) are retried until ctx is
-// done, because a node that comes back must find the follower still there;
-// answers that are wrong rather than absent are retried a bounded number of
-// times, then reported.
-type RetryPolicy struct {
-	Initial time.Duration // first backoff
-	Max     time.Duration // backoff cap
-	// NotFound bounds retries of "not found" for a block the node announced
-	// (a lagging replica behind a load balancer).
-	NotFound int
-	// Wrong bounds retries of malformed or inconsistent answers and of
-	// JSON-RPC errors that are not known to be permanent.
-	Wrong int
-}
+// RetryPolicy bounds how a Source retries (retry.Policy: transport
+// failures until ctx is done, wrong and absent answers a bounded number
+// of times).
+type RetryPolicy = retry.Policy
 
 // DefaultRetry is the policy used when none is configured.
-var DefaultRetry = RetryPolicy{Initial: 100 * time.Millisecond, Max: 10 * time.Second, NotFound: 8, Wrong: 5}
+var DefaultRetry = retry.Default
 
-type errClass int
+type errClass = retry.Class
 
 const (
-	classTransient errClass = iota // retry until ctx is done
-	classWrong                     // retry up to RetryPolicy.Wrong
-	classNotFound                  // retry up to RetryPolicy.NotFound
-	classPermanent                 // do not retry
+	classTransient = retry.Transient
+	classWrong     = retry.Wrong
+	classNotFound  = retry.NotFound
+	classPermanent = retry.Permanent
 )
 
 // classify sorts an error into a retry class and a metric label.
@@ -96,47 +82,11 @@ func connectionLost(err error) bool {
 		errors.As(err, &closeErr)
 }
 
-// retry runs fn until it succeeds, ctx is done or the policy gives up. what
-// names the operation in errors and logs.
+// retry runs fn until it succeeds, ctx is done or the policy gives up;
+// what names the operation in errors and logs.
 func (s *Source) retry(ctx context.Context, what string, fn func(context.Context) error) error {
-	// Each bound counts the failures of its own class: a wrong answer
-	// after a run of HTTP 429s is the first wrong answer, not the sixth.
-	var failures [classPermanent + 1]int
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", what, ctx.Err())
-		}
-		class, reason := classify(err)
-		failures[class]++
-		limit, kind := 0, ""
-		switch class {
-		case classPermanent:
-			return fmt.Errorf("%s: %w", what, err)
-		case classWrong:
-			limit, kind = s.cfg.Retry.Wrong, "wrong answers"
-		case classNotFound:
-			limit, kind = s.cfg.Retry.NotFound, "not found"
-		}
-		if limit > 0 && failures[class] >= limit {
-			return fmt.Errorf("%s: giving up after %d attempts (%d %s): %w", what, attempt, failures[class], kind, err)
-		}
+	return retry.Do(ctx, s.cfg.Retry, what, classify, func(attempt int, reason string, err error) {
 		s.metrics.retries.WithLabelValues(s.chain, reason).Inc()
 		s.log.Debug("retrying node call", "chain", s.chain, "what", what, "attempt", attempt, "reason", reason, "err", err)
-		if err := wait.Sleep(ctx, s.backoff(attempt)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-}
-
-// backoff is exponential with full jitter, capped at RetryPolicy.Max.
-func (s *Source) backoff(attempt int) time.Duration {
-	d := s.cfg.Retry.Initial << min(attempt-1, 20)
-	if d <= 0 || d > s.cfg.Retry.Max {
-		d = s.cfg.Retry.Max
-	}
-	return d/2 + rand.N(d/2+1)
+	}, fn)
 }

@@ -253,17 +253,30 @@ func (s *Source) header(ctx context.Context, what, id string) (chaintap.Header, 
 
 // BlockByNumber implements chaintap.BlockSource. "Not found" is retried:
 // the follower only asks for blocks the node announced.
-func (s *Source) BlockByNumber(ctx context.Context, number uint64) (*chaintap.Block, error) {
+func (s *Source) BlockByNumber(ctx context.Context, number uint64) (chaintap.Block, error) {
+	b, err := s.EVMBlockByNumber(ctx, number)
+	if err != nil {
+		return nil, err // not a nil *EVMBlock in a non-nil Block
+	}
+	return b, nil
+}
+
+// EVMBlockByNumber is BlockByNumber for callers that want the EVM fields.
+func (s *Source) EVMBlockByNumber(ctx context.Context, number uint64) (*chaintap.EVMBlock, error) {
 	return s.block(ctx, fmt.Sprintf("fetching block %d", number), "eth_getBlockByNumber", hexutil.EncodeUint64(number))
 }
 
 // BlockByHash implements chaintap.BlockSource.
-func (s *Source) BlockByHash(ctx context.Context, hash string) (*chaintap.Block, error) {
-	return s.block(ctx, "fetching block "+hash, "eth_getBlockByHash", hash)
+func (s *Source) BlockByHash(ctx context.Context, hash string) (chaintap.Block, error) {
+	b, err := s.block(ctx, "fetching block "+hash, "eth_getBlockByHash", hash)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
-func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.Block, error) {
-	var b *chaintap.Block
+func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.EVMBlock, error) {
+	var b *chaintap.EVMBlock
 	err := s.retry(ctx, what, func(ctx context.Context) error {
 		w, receipts, err := s.fetchBlock(ctx, method, id)
 		if err != nil {

@@ -46,7 +46,7 @@ func mainnetServer(t *testing.T) *rpcscript.Server {
 func TestBlockFromRecordedMainnetAnswers(t *testing.T) {
 	srv := mainnetServer(t)
 	src, _ := dial(t, srv.URL)
-	b, err := src.BlockByNumber(context.Background(), 1755635)
+	b, err := src.EVMBlockByNumber(context.Background(), 1755635)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestMethodNotSupportedFallsBack(t *testing.T) {
 	srv := mainnetServer(t)
 	srv.Fail("eth_getBlockReceipts", -32004, "this node keeps no such index")
 	src, _ := dial(t, srv.URL)
-	b, err := src.BlockByNumber(context.Background(), 1755635)
+	b, err := src.EVMBlockByNumber(context.Background(), 1755635)
 	if err != nil {
 		t.Fatal(err)
 	}

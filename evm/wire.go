@@ -178,7 +178,7 @@ func (w *wireBlock) header() (chaintap.Header, error) {
 
 // toBlock joins a block and its receipts into the domain's records. The
 // receipts must be the block's, in transaction order.
-func (w *wireBlock) toBlock(chain string, receipts []wireReceipt) (*chaintap.Block, error) {
+func (w *wireBlock) toBlock(chain string, receipts []wireReceipt) (*chaintap.EVMBlock, error) {
 	h, err := w.header()
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (w *wireBlock) toBlock(chain string, receipts []wireReceipt) (*chaintap.Blo
 	if err := checkReceipts(h, w.Transactions, receipts); err != nil {
 		return nil, err
 	}
-	b := &chaintap.Block{
+	b := &chaintap.EVMBlock{
 		Type: chaintap.KindBlock, Chain: chain,
 		Number: h.Number, Hash: h.Hash, ParentHash: h.ParentHash,
 		Nonce: w.Nonce, Sha3Uncles: w.Sha3Uncles, LogsBloom: w.LogsBloom,
@@ -235,7 +235,7 @@ func checkReceipts(h chaintap.Header, txs []wireTx, receipts []wireReceipt) erro
 	return nil
 }
 
-func toTx(b *chaintap.Block, w *wireTx, r *wireReceipt) chaintap.Tx {
+func toTx(b *chaintap.EVMBlock, w *wireTx, r *wireReceipt) chaintap.Tx {
 	typ := uint64(0)
 	if w.Type != nil {
 		typ = uint64(*w.Type)
@@ -260,7 +260,7 @@ func toTx(b *chaintap.Block, w *wireTx, r *wireReceipt) chaintap.Tx {
 	}
 }
 
-func toLog(b *chaintap.Block, tx *chaintap.Tx, w wireLog, pos uint64) chaintap.Log {
+func toLog(b *chaintap.EVMBlock, tx *chaintap.Tx, w wireLog, pos uint64) chaintap.Log {
 	topics := make([]string, len(w.Topics))
 	for i, t := range w.Topics {
 		topics[i] = lower(t)

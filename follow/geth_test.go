@@ -169,7 +169,7 @@ func checkAgainstGeth(t *testing.T, ec *ethclient.Client, kcfg kafka.Config, top
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got chaintap.Block
+		var got chaintap.EVMBlock
 		if err := json.Unmarshal(blocks[chaintap.BlockHeadKey(n)], &got); err != nil {
 			t.Fatalf("block %d: %v", n, err)
 		}

@@ -17,7 +17,7 @@ type prefetcher struct {
 }
 
 type fetched struct {
-	block *chaintap.Block
+	block chaintap.Block
 	err   error
 }
 
@@ -26,7 +26,7 @@ type fetched struct {
 // while the follower publishes a batch. prepare, if not nil, is called on
 // each fetched block in its fetch worker, after the worker gave back its
 // request slot: it is the publisher's work done ahead and in parallel.
-func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency, lookahead int, prepare func(*chaintap.Block)) *prefetcher {
+func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint64, concurrency, lookahead int, prepare func(chaintap.Block)) *prefetcher {
 	ctx, cancel := context.WithCancel(ctx)
 	p := &prefetcher{slots: make(chan chan fetched, max(lookahead, concurrency)), cancel: cancel}
 	sem := make(chan struct{}, concurrency)
@@ -63,7 +63,7 @@ func startPrefetch(ctx context.Context, src chaintap.BlockSource, from, to uint6
 }
 
 // next returns the next block in order; ok is false after the last one.
-func (p *prefetcher) next(ctx context.Context) (b *chaintap.Block, ok bool, err error) {
+func (p *prefetcher) next(ctx context.Context) (b chaintap.Block, ok bool, err error) {
 	select {
 	case slot, more := <-p.slots:
 		if !more {

@@ -13,8 +13,8 @@ import (
 // used by the prefetcher.
 type numberedSource struct{ chaintap.BlockSource }
 
-func (numberedSource) BlockByNumber(_ context.Context, n uint64) (*chaintap.Block, error) {
-	return &chaintap.Block{Number: n, Hash: "0x" + strconv.FormatUint(n, 10)}, nil
+func (numberedSource) BlockByNumber(_ context.Context, n uint64) (chaintap.Block, error) {
+	return &chaintap.EVMBlock{Number: n, Hash: "0x" + strconv.FormatUint(n, 10)}, nil
 }
 
 // TestPrefetchPreparesEveryBlockBeforeHandingItOut: the publisher's
@@ -23,17 +23,17 @@ func (numberedSource) BlockByNumber(_ context.Context, n uint64) (*chaintap.Bloc
 func TestPrefetchPreparesEveryBlockBeforeHandingItOut(t *testing.T) {
 	var mu sync.Mutex
 	prepared := map[uint64]int{}
-	prepare := func(b *chaintap.Block) {
+	prepare := func(b chaintap.Block) {
 		mu.Lock()
 		defer mu.Unlock()
-		prepared[b.Number]++
+		prepared[b.Header().Number]++
 	}
 	ctx := context.Background()
 	pf := startPrefetch(ctx, numberedSource{}, 10, 209, 8, 16, prepare)
 	defer pf.stop()
 	for want := uint64(10); want <= 209; want++ {
 		b, ok, err := pf.next(ctx)
-		if err != nil || !ok || b.Number != want {
+		if err != nil || !ok || b.Header().Number != want {
 			t.Fatalf("next = %v, %v, %v; want block %d", b, ok, err, want)
 		}
 		mu.Lock()

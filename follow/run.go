@@ -32,12 +32,12 @@ type run struct {
 	// per height, since a reorg takes its orphans out. Below the tracker's
 	// window a cached block is canonical (a reorg that deep stops the
 	// follower), so confirming never fetches a block again.
-	cache     map[uint64]*chaintap.Block
+	cache     map[uint64]chaintap.Block
 	announced map[uint64]time.Time // when live heads were announced
 }
 
 func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, error) {
-	r := &run{Follower: f, cache: map[uint64]*chaintap.Block{}, announced: map[uint64]time.Time{}}
+	r := &run{Follower: f, cache: map[uint64]chaintap.Block{}, announced: map[uint64]time.Time{}}
 	head, err := f.src.HeadNumber(ctx)
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 	r.metrics.reorg(r.cfg.Chain, ev.Depth, ev.ConfirmedHit)
 	r.log.Info("reorg", "depth", ev.Depth, "ancestor", ev.CommonAncestor.Number, "ancestor_hash", ev.CommonAncestor.Hash, "confirmed_hit", ev.ConfirmedHit)
 	for _, h := range plan.Orphaned {
-		if b, ok := r.cache[h.Number]; ok && b.Hash == h.Hash {
+		if b, ok := r.cache[h.Number]; ok && b.Header().Hash == h.Hash {
 			delete(r.cache, h.Number)
 		}
 	}
@@ -220,13 +220,13 @@ func (r *run) pending() bool {
 // batches. It returns early after a reorg or when the node lost a block it
 // had announced; the loop then starts again from the new position.
 func (r *run) catchUp(ctx context.Context) error {
-	var prepare func(*chaintap.Block)
+	var prepare func(chaintap.Block)
 	if p, ok := r.pub.(chaintap.Preparer); ok {
 		prepare = p.Prepare
 	}
 	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch, prepare)
 	defer pf.stop()
-	var batch []*chaintap.Block
+	var batch []chaintap.Block
 	var batchStart time.Time
 	for {
 		b, ok, err := pf.next(ctx)
@@ -245,21 +245,22 @@ func (r *run) catchUp(ctx context.Context) error {
 		if !ok {
 			return r.flush(ctx, batch)
 		}
-		if !r.tracker.Extends(b.Header()) {
+		h := b.Header()
+		if !r.tracker.Extends(h) {
 			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
-			return r.reorg(ctx, b.Number-1)
+			return r.reorg(ctx, h.Number-1)
 		}
-		if err := r.tracker.Apply(b.Header()); err != nil {
+		if err := r.tracker.Apply(h); err != nil {
 			return err
 		}
-		r.cache[b.Number] = b
+		r.cache[h.Number] = b
 		if len(batch) == 0 {
 			batchStart = time.Now()
 		}
 		batch = append(batch, b)
-		if len(batch) >= r.cfg.MaxBatch || b.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval {
+		if len(batch) >= r.cfg.MaxBatch || h.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval {
 			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
@@ -279,7 +280,7 @@ func (r *run) refreshTarget(ctx context.Context) error {
 
 // flush publishes the pending retractions, apply and what became confirmed,
 // with the cursor, in one transaction.
-func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
+func (r *run) flush(ctx context.Context, apply []chaintap.Block) error {
 	if len(apply) == 0 && !r.pending() {
 		return nil
 	}
@@ -288,12 +289,12 @@ func (r *run) flush(ctx context.Context, apply []*chaintap.Block) error {
 		return err
 	}
 	origin := chaintap.OriginLive
-	if len(apply) > 0 && apply[len(apply)-1].Number < r.target {
+	if len(apply) > 0 && apply[len(apply)-1].Header().Number < r.target {
 		origin = chaintap.OriginBackfill
 	}
 	confirmed, confSet := r.confirmed, r.confSet
 	if len(confirm) > 0 {
-		confirmed, confSet = confirm[len(confirm)-1].Number, true
+		confirmed, confSet = confirm[len(confirm)-1].Header().Number, true
 	}
 	batch := chaintap.Batch{
 		Chain: r.cfg.Chain, Retract: r.retract, Reorgs: r.reorgs, Correct: r.correct, Apply: apply, Confirm: confirm, Origin: origin,
@@ -321,9 +322,10 @@ func (r *run) committed(b chaintap.Batch) {
 		}
 	}
 	for _, blk := range b.Apply {
-		if t, ok := r.announced[blk.Number]; ok {
+		n := blk.Header().Number
+		if t, ok := r.announced[n]; ok {
 			r.metrics.latency.WithLabelValues(chain).Observe(now.Sub(t).Seconds())
-			delete(r.announced, blk.Number)
+			delete(r.announced, n)
 		}
 	}
 	for n := range r.announced {
@@ -345,7 +347,7 @@ func (r *run) committed(b chaintap.Batch) {
 
 // toConfirm returns the blocks that reached the confirmed height and were
 // not yet published to the confirmed view, oldest first.
-func (r *run) toConfirm(ctx context.Context) ([]*chaintap.Block, error) {
+func (r *run) toConfirm(ctx context.Context) ([]chaintap.Block, error) {
 	head, ok := r.tracker.Head()
 	if !ok {
 		return nil, nil
@@ -358,7 +360,7 @@ func (r *run) toConfirm(ctx context.Context) ([]*chaintap.Block, error) {
 	if r.confSet {
 		from = r.confirmed + 1
 	}
-	var out []*chaintap.Block
+	var out []chaintap.Block
 	for n := from; n <= upTo && len(out) < r.cfg.MaxBatch; n++ {
 		b, err := r.canonicalBlock(ctx, n)
 		if err != nil {
@@ -388,9 +390,9 @@ func (r *run) confirmedHeight(ctx context.Context, head uint64) (uint64, bool, e
 
 // canonicalBlock returns our canonical block at n: from the cache, else
 // fetched by the hash the window holds, else (below the window) by number.
-func (r *run) canonicalBlock(ctx context.Context, n uint64) (*chaintap.Block, error) {
+func (r *run) canonicalBlock(ctx context.Context, n uint64) (chaintap.Block, error) {
 	h, inWindow := r.tracker.At(n)
-	if b, ok := r.cache[n]; ok && (!inWindow || b.Hash == h.Hash) {
+	if b, ok := r.cache[n]; ok && (!inWindow || b.Header().Hash == h.Hash) {
 		return b, nil
 	}
 	if inWindow {

@@ -51,7 +51,7 @@ func (r *RecentBlocks) Apply(key string, value []byte) {
 		delete(r.blocks, key)
 		s, s.Retracted = old, true
 	} else {
-		var b chaintap.Block
+		var b chaintap.EVMBlock
 		if json.Unmarshal(value, &b) != nil {
 			return
 		}

@@ -75,7 +75,7 @@ func newServer(t *testing.T) *fixture {
 	f.apply("k2", "ChargeRecorded", 2, `{"battery":"`+bat+`","by":"`+owner+`","chargeCycles":"1"}`)
 	f.status(t, bat, `{"OWNER":"`+owner+`","YEAR_BUILT":2020,"COUNTRY":"SE","CHARGE_CYCLES":1,"BLOCKED":false,"BLOCK":2}`)
 	for n := 1; n <= 3; n++ {
-		b, _ := json.Marshal(chaintap.Block{Number: uint64(n), Hash: fmt.Sprint("0x0", n)})
+		b, _ := json.Marshal(chaintap.EVMBlock{Number: uint64(n), Hash: fmt.Sprint("0x0", n)})
 		f.blocks.Apply(fmt.Sprint(n), b)
 	}
 	served := prometheus.NewCounter(prometheus.CounterOpts{Name: "chaintap_test_things_total", Help: "Things."})
@@ -268,7 +268,7 @@ func TestStreamSendsChanges(t *testing.T) {
 	f.apply("k3", "BatteryLocked", 3, `{"battery":"`+bat+`","owner":"`+owner+`"}`)
 	f.status(t, bat, `{"OWNER":"`+owner+`","YEAR_BUILT":2020,"COUNTRY":"SE","CHARGE_CYCLES":1,"BLOCKED":true,"BLOCK":3}`)
 	f.recent.ApplyEvent("k2", nil)
-	blk, _ := json.Marshal(chaintap.Block{Number: 7, Hash: "0x07"})
+	blk, _ := json.Marshal(chaintap.EVMBlock{Number: 7, Hash: "0x07"})
 	f.blocks.Apply("7", blk)
 	var got []string
 	timeout := time.After(5 * time.Second)
@@ -298,7 +298,7 @@ func TestStreamSendsChanges(t *testing.T) {
 func TestRecentBlocksRetraction(t *testing.T) {
 	r := NewRecentBlocks(2)
 	for n := 1; n <= 3; n++ {
-		b, _ := json.Marshal(chaintap.Block{Number: uint64(n), Hash: fmt.Sprint("0x", n)})
+		b, _ := json.Marshal(chaintap.EVMBlock{Number: uint64(n), Hash: fmt.Sprint("0x", n)})
 		r.Apply(fmt.Sprint(n), b)
 	}
 	if l := r.Latest(); len(l) != 2 || l[0].Number != 3 {
@@ -316,7 +316,7 @@ func TestRecentBlocksRetraction(t *testing.T) {
 func TestBlocksMarkReorgs(t *testing.T) {
 	f := newServer(t)
 	replace := func(n uint64, hash string) {
-		b, _ := json.Marshal(chaintap.Block{Number: n, Hash: hash})
+		b, _ := json.Marshal(chaintap.EVMBlock{Number: n, Hash: hash})
 		f.blocks.Apply(fmt.Sprint(n), nil)
 		f.blocks.Apply(fmt.Sprint(n), b)
 	}

@@ -17,7 +17,7 @@ import (
 
 func appendValue(dst []byte, v any) ([]byte, error) {
 	switch r := v.(type) {
-	case *chaintap.Block:
+	case *chaintap.EVMBlock:
 		return appendBlock(dst, r), nil
 	case *chaintap.Tx:
 		return appendTx(dst, r), nil
@@ -32,7 +32,7 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 	return append(dst, b...), err
 }
 
-func appendBlock(d []byte, b *chaintap.Block) []byte {
+func appendBlock(d []byte, b *chaintap.EVMBlock) []byte {
 	d = appendStr(append(d, `{"type":`...), b.Type)
 	d = appendStr(append(d, `,"chain":`...), b.Chain)
 	d = appendU64(append(d, `,"number":`...), b.Number)

@@ -12,8 +12,8 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-func sampleBlock() *chaintap.Block {
-	b := &chaintap.Block{Type: "block", Chain: "eth", Number: 17173049, Hash: "0xaa", ParentHash: "0xbb", Nonce: "0x00",
+func sampleBlock() *chaintap.EVMBlock {
+	b := &chaintap.EVMBlock{Type: "block", Chain: "eth", Number: 17173049, Hash: "0xaa", ParentHash: "0xbb", Nonce: "0x00",
 		Difficulty: "0", TotalDifficulty: ptr("58750003716598352816469"), Size: 40573, ExtraData: "0x7273",
 		GasLimit: 30000000, GasUsed: 9755040, Timestamp: 1683029999, TransactionCount: 2, BaseFeePerGas: ptr("80869370967"),
 		WithdrawalsRoot: ptr("0x06"), Withdrawals: []chaintap.Withdrawal{{Index: 1, ValidatorIndex: 2, Address: "0xb9", Amount: 45762059}},
@@ -35,13 +35,13 @@ func sampleBlock() *chaintap.Block {
 // need escaping.
 func TestEncodeMatchesEncodingJSON(t *testing.T) {
 	full := sampleBlock()
-	odd := &chaintap.Block{Chain: "we\"ird<&>\n\u00e9\xff", ExtraData: "\\"}
+	odd := &chaintap.EVMBlock{Chain: "we\"ird<&>\n\u00e9\xff", ExtraData: "\\"}
 	// Event args that json.Marshal escapes (HTML characters, U+2028/9),
 	// and args that are only not compact.
 	for _, args := range []string{`{"s": "a<b & c>d"}`, "{\"s\":\"line\u2028sep\u2029\"}", "{ \"n\" : [ 1 , 2 ] }", `{"é":"ü"}`} {
 		odd.Events = append(odd.Events, chaintap.Event{Type: "event", Args: []byte(args)})
 	}
-	for _, b := range []*chaintap.Block{full, {}, odd} {
+	for _, b := range []*chaintap.EVMBlock{full, {}, odd} {
 		vals := []any{b}
 		for i := range b.Transactions {
 			vals = append(vals, &b.Transactions[i])

@@ -12,7 +12,7 @@ import (
 // ready records to the producer, and this work overlaps the previous
 // transaction's flush and commit. An encoding error is not reported here:
 // Publish encodes the block again and reports it there.
-func (p *Publisher) Prepare(b *chaintap.Block) {
+func (p *Publisher) Prepare(b chaintap.Block) {
 	_, _ = p.encoded.get(b) // get encodes only what is not there yet
 }
 
@@ -38,9 +38,10 @@ func newEncodedCache(chain string, t Topics) *encodedCache {
 
 // get returns b's encoded records, encoding (and keeping) them if they
 // are not there yet.
-func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
+func (c *encodedCache) get(b chaintap.Block) (*encoded, error) {
+	hash := b.Header().Hash
 	c.mu.Lock()
-	e, ok := c.m[b.Hash]
+	e, ok := c.m[hash]
 	c.mu.Unlock()
 	if ok {
 		return e, nil
@@ -55,13 +56,13 @@ func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if prev, ok := c.m[b.Hash]; ok {
+	if prev, ok := c.m[hash]; ok {
 		// Encoded twice at once (a prepare racing a publish): keep the
 		// first, whose values may already be in flight.
 		c.recycle(e)
 		return prev, nil
 	}
-	c.m[b.Hash] = e
+	c.m[hash] = e
 	return e, nil
 }
 
@@ -72,7 +73,7 @@ func (c *encodedCache) get(b *chaintap.Block) (*encoded, error) {
 // the window minus the confirmations leaves some there): the confirmed
 // view still needs them. An orphan prepared above the head goes once the
 // head passes its height.
-func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []*chaintap.Block) {
+func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []chaintap.Block) {
 	head, ok := cur.Head()
 	if !ok {
 		return
@@ -85,7 +86,7 @@ func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []*chaintap.Block
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, b := range confirmed {
-		c.drop(b.Hash)
+		c.drop(b.Header().Hash)
 	}
 	for hash, e := range c.m {
 		switch {

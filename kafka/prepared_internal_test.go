@@ -11,8 +11,8 @@ import (
 // TestKeepOnly: after a commit the cache keeps exactly the blocks a later
 // batch may still publish.
 func TestKeepOnly(t *testing.T) {
-	blk := func(tag string, n uint64) *chaintap.Block {
-		return &chaintap.Block{Chain: "c", Number: n, Hash: fmt.Sprintf("0x%s%d", tag, n)}
+	blk := func(tag string, n uint64) *chaintap.EVMBlock {
+		return &chaintap.EVMBlock{Chain: "c", Number: n, Hash: fmt.Sprintf("0x%s%d", tag, n)}
 	}
 	c := newEncodedCache("c", TopicsFor("", "c"))
 	var window []chaintap.Header
@@ -26,7 +26,7 @@ func TestKeepOnly(t *testing.T) {
 		}
 	}
 	orphan, ahead := blk("b", 8), blk("b", 11)
-	for _, b := range []*chaintap.Block{orphan, ahead} {
+	for _, b := range []*chaintap.EVMBlock{orphan, ahead} {
 		if _, err := c.get(b); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestKeepOnly(t *testing.T) {
 	// Window 6–10 (head 10), confirmed up to 2, block 3 confirmed now:
 	// 4 and 5 are below the window and not confirmed, 11 and 12 (and the
 	// other 11) were prepared ahead, the other 8 is an orphan.
-	c.keepOnly(chaintap.Cursor{Window: window, Confirmed: 3, ConfirmedSet: true}, []*chaintap.Block{blk("a", 3)})
+	c.keepOnly(chaintap.Cursor{Window: window, Confirmed: 3, ConfirmedSet: true}, []chaintap.Block{blk("a", 3)})
 	var kept []string
 	for hash := range c.m {
 		kept = append(kept, hash)
@@ -58,9 +58,9 @@ func TestViewsAreHandedOutOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, confirmed := range []bool{false, true} {
-		first := e.view(topics, blk, confirmed, nil)
+		first := e.view(topics, blk.Header(), confirmed, nil)
 		first[0].Offset = 42 // as franz-go does once produced
-		again := e.view(topics, blk, confirmed, nil)
+		again := e.view(topics, blk.Header(), confirmed, nil)
 		if &first[0] == &again[0] || again[0].Offset != 0 {
 			t.Fatalf("confirmed=%v: the second view reuses the first's records", confirmed)
 		}

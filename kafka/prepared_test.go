@@ -23,7 +23,7 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 	defer b.Close()
 	pub := newPublisher(t, cfg)
 
-	var chain []*chaintap.Block
+	var chain []*chaintap.EVMBlock
 	for n := uint64(1); n <= 30; n++ {
 		chain = append(chain, block("aa", n))
 	}
@@ -32,7 +32,7 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 	}
 	orphan := block("bb", 17)
 	// prepare encodes blocks in four workers while the caller publishes.
-	prepare := func(bs ...*chaintap.Block) *sync.WaitGroup {
+	prepare := func(bs ...*chaintap.EVMBlock) *sync.WaitGroup {
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Go(func() {
@@ -55,10 +55,10 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 		// The next batch is prepared while this one is published; this
 		// one was prepared only in part (every other block), so Publish
 		// encodes the rest itself, into recycled buffers.
-		ahead := append([]*chaintap.Block{orphan}, chain[min(head, len(chain)):min(head+batch, len(chain))]...)
+		ahead := append([]*chaintap.EVMBlock{orphan}, chain[min(head, len(chain)):min(head+batch, len(chain))]...)
 		wg := prepare(ahead...)
 		cur := cursorOf(chain[max(0, head-10):head]...)
-		if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: apply, Confirm: confirm, Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
+		if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: chaintap.Blocks(apply), Confirm: chaintap.Blocks(confirm), Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
 			t.Fatal(err)
 		}
 		wg.Wait()

@@ -51,13 +51,19 @@ func TransactionalID(chain string) string { return "chaintap-follower-" + chain 
 // transactional producer, which aborts whatever transaction a previous
 // instance left open.
 func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logger, m *Metrics) (*Publisher, error) {
+	return NewFamilyPublisher(ctx, cfg, chain, chaintap.FamilyEVM, log, m)
+}
+
+// NewFamilyPublisher is NewPublisher for a chain of any family: the
+// family decides which topics the chain has (TopicsOf).
+func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family chaintap.Family, log *slog.Logger, m *Metrics) (*Publisher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if m == nil {
 		m = NewMetrics(nil)
 	}
-	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsFor(cfg.Topics.Prefix, chain), log: log, metrics: m,
+	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsOf(cfg.Topics.Prefix, chain, family), log: log, metrics: m,
 		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
 	p.encoded = newEncodedCache(chain, p.topics)
 	if err := p.connect(ctx); err != nil {
@@ -286,7 +292,7 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 		if err != nil {
 			return nil, err
 		}
-		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Number)), Value: e.manifestValue})
+		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Header().Number)), Value: e.manifestValue})
 		ms = append(ms, e.manifest)
 	}
 	for _, blk := range b.Confirm {
@@ -299,12 +305,13 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 
 // sendView hands blk's records of one view (upserts, origin in their
 // headers) to send, and returns the block's encoding.
-func (p *Publisher) sendView(blk *chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
+func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
 	e, err := p.encoded.get(blk)
 	if err != nil {
 		return nil, err
 	}
-	rs := e.view(p.topics, blk, confirmed, blockHeaders(blk.Chain, blk.Number, blk.Hash, OpUpsert, origin))
+	h := blk.Header()
+	rs := e.view(p.topics, h, confirmed, blockHeaders(p.chain, h.Number, h.Hash, OpUpsert, origin))
 	for i := range rs {
 		send(&rs[i])
 	}

@@ -23,11 +23,11 @@ func startBroker(t *testing.T, dir string) (*kafka.Broker, kafka.Config) {
 }
 
 // block makes a synthetic block n on branch tag with one tx and two logs.
-func block(tag string, n uint64) *chaintap.Block {
+func block(tag string, n uint64) *chaintap.EVMBlock {
 	hash := fmt.Sprintf("0x%s%062d", tag, n)
 	parent := fmt.Sprintf("0x%s%062d", tag, n-1)
 	tx := fmt.Sprintf("0x%s%062d", "ff", n)
-	b := &chaintap.Block{Type: chaintap.KindBlock, Chain: "c", Number: n, Hash: hash, ParentHash: parent}
+	b := &chaintap.EVMBlock{Type: chaintap.KindBlock, Chain: "c", Number: n, Hash: hash, ParentHash: parent}
 	b.Transactions = []chaintap.Tx{{Type: chaintap.KindTx, Chain: "c", Hash: tx, BlockNumber: n, BlockHash: hash}}
 	for pos := range uint64(2) {
 		b.Logs = append(b.Logs, chaintap.Log{Type: chaintap.KindLog, Chain: "c", TransactionHash: tx, TxLogPosition: pos, BlockNumber: n, BlockHash: hash})
@@ -46,7 +46,7 @@ func newPublisher(t *testing.T, cfg kafka.Config) *kafka.Publisher {
 	return pub
 }
 
-func cursorOf(bs ...*chaintap.Block) chaintap.Cursor {
+func cursorOf(bs ...*chaintap.EVMBlock) chaintap.Cursor {
 	c := chaintap.Cursor{Chain: "c", Start: bs[0].Number}
 	for _, b := range bs {
 		c.Window = append(c.Window, b.Header())
@@ -72,7 +72,7 @@ func TestRetractAfterRestart(t *testing.T) {
 	b, cfg := startBroker(t, dir)
 	pub := newPublisher(t, cfg)
 	b1, b2, b3 := block("aa", 1), block("aa", 2), block("aa", 3)
-	if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b1, b2, b3}, Origin: chaintap.OriginBackfill, Cursor: cursorOf(b1, b2, b3)}); err != nil {
+	if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []chaintap.Block{b1, b2, b3}, Origin: chaintap.OriginBackfill, Cursor: cursorOf(b1, b2, b3)}); err != nil {
 		t.Fatal(err)
 	}
 	pub.Close()
@@ -91,7 +91,7 @@ func TestRetractAfterRestart(t *testing.T) {
 	}
 	b3x := block("bb", 3)
 	b3x.ParentHash = b2.Hash
-	if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Retract: []chaintap.Header{b3.Header()}, Apply: []*chaintap.Block{b3x}, Cursor: cursorOf(b1, b2, b3x)}); err != nil {
+	if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Retract: []chaintap.Header{b3.Header()}, Apply: []chaintap.Block{b3x}, Cursor: cursorOf(b1, b2, b3x)}); err != nil {
 		t.Fatal(err)
 	}
 	topics := pub.Topics()
@@ -124,16 +124,16 @@ func TestSecondInstanceFencesTheFirst(t *testing.T) {
 	defer b.Close()
 	first := newPublisher(t, cfg)
 	b1 := block("aa", 1)
-	if err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b1}, Cursor: cursorOf(b1)}); err != nil {
+	if err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []chaintap.Block{b1}, Cursor: cursorOf(b1)}); err != nil {
 		t.Fatal(err)
 	}
 	second := newPublisher(t, cfg)
 	b2 := block("aa", 2)
-	err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b2}, Cursor: cursorOf(b1, b2)})
+	err := first.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []chaintap.Block{b2}, Cursor: cursorOf(b1, b2)})
 	if !errors.Is(err, chaintap.ErrFenced) {
 		t.Fatalf("the fenced instance published: err = %v", err)
 	}
-	if err := second.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []*chaintap.Block{b2}, Cursor: cursorOf(b1, b2)}); err != nil {
+	if err := second.Publish(ctx, chaintap.Batch{Chain: "c", Apply: []chaintap.Block{b2}, Cursor: cursorOf(b1, b2)}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(records(t, cfg, second.Topics().Head("blocks"))); n != 2 {

@@ -23,21 +23,17 @@ const (
 
 // Record is one record of a block before it is given a topic: the entity
 // names the topic ("transactions" → "<chain>.transactions").
-type Record struct {
-	Entity string
-	Key    string
-	Value  any
-}
+type Record = chaintap.Record
 
-// BlockRecords returns the records of b in publishing order: the block,
-// its transactions, its logs, its token transfers, its decoded events.
-// confirmed selects the confirmed view's block key (the hash) over the
-// head view's (the number).
-func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
-	rs := headRecords(b)
+// BlockRecords returns the records of b in publishing order (the block's
+// own first). confirmed selects the confirmed view's block key (the
+// hash) over the head view's (the number).
+func BlockRecords(b chaintap.Block, confirmed bool) []Record {
+	rs := b.Records()
 	if confirmed {
+		h := b.Header()
 		for i := range rs {
-			rs[i].Key, _ = confirmedKey(rs[i], b)
+			rs[i].Key, _ = confirmedKey(rs[i], h)
 		}
 	}
 	return rs
@@ -46,33 +42,11 @@ func BlockRecords(b *chaintap.Block, confirmed bool) []Record {
 // confirmedKey is r's key in the confirmed view, and whether it differs
 // from its head-view key: only a block's does (its number on the head
 // view, its hash when confirmed). It is the one place that rule lives.
-func confirmedKey(r Record, b *chaintap.Block) (string, bool) {
+func confirmedKey(r Record, h chaintap.Header) (string, bool) {
 	if r.Entity == chaintap.EntityBlocks {
-		return chaintap.BlockConfirmedKey(b.Hash), true
+		return chaintap.BlockConfirmedKey(h.Hash), true
 	}
 	return r.Key, false
-}
-
-// headRecords is BlockRecords for the head view.
-func headRecords(b *chaintap.Block) []Record {
-	rs := make([]Record, 0, 1+len(b.Transactions)+len(b.Logs)+len(b.Transfers)+len(b.Events))
-	rs = append(rs, Record{Entity: chaintap.EntityBlocks, Key: chaintap.BlockHeadKey(b.Number), Value: b})
-	for i := range b.Transactions {
-		rs = append(rs, Record{Entity: chaintap.EntityTransactions, Key: chaintap.TxKey(b.Transactions[i].Hash), Value: &b.Transactions[i]})
-	}
-	for i := range b.Logs {
-		l := &b.Logs[i]
-		rs = append(rs, Record{Entity: chaintap.EntityLogs, Key: chaintap.LogKey(l.TransactionHash, l.TxLogPosition), Value: l})
-	}
-	for i := range b.Transfers {
-		tr := &b.Transfers[i]
-		rs = append(rs, Record{Entity: chaintap.EntityTokenTransfers, Key: chaintap.TransferKey(tr.TransactionHash, tr.TxLogPosition, tr.BatchIndex), Value: tr})
-	}
-	for i := range b.Events {
-		e := &b.Events[i]
-		rs = append(rs, Record{Entity: chaintap.EntityEvents, Key: chaintap.LogKey(e.TransactionHash, e.TxLogPosition), Value: e})
-	}
-	return rs
 }
 
 // manifestSlots bounds the manifests topic after compaction: a manifest is
@@ -122,10 +96,11 @@ type encoded struct {
 // encodeBlock makes b ready for chain's topics t, encoding its values
 // into buf (from its start; pass nil to allocate): one buffer for the
 // whole block, not one per record.
-func encodeBlock(t Topics, chain string, b *chaintap.Block, buf []byte) (*encoded, error) {
-	recs := headRecords(b)
-	e := &encoded{number: b.Number, recs: recs, values: make([][]byte, len(recs))}
-	if need := encodedSize(b); cap(buf) < need {
+func encodeBlock(t Topics, chain string, b chaintap.Block, buf []byte) (*encoded, error) {
+	recs := b.Records()
+	h := b.Header()
+	e := &encoded{number: h.Number, recs: recs, values: make([][]byte, len(recs))}
+	if need := encodedSize(b, recs); cap(buf) < need {
 		buf = make([]byte, 0, need)
 	}
 	buf = buf[:0]
@@ -133,13 +108,13 @@ func encodeBlock(t Topics, chain string, b *chaintap.Block, buf []byte) (*encode
 		start := len(buf)
 		var err error
 		if buf, err = appendValue(buf, r.Value); err != nil {
-			return nil, fmt.Errorf("encoding %s %s of block %d: %w", r.Entity, r.Key, b.Number, err)
+			return nil, fmt.Errorf("encoding %s %s of block %d: %w", r.Entity, r.Key, h.Number, err)
 		}
 		e.values[i] = buf[start:len(buf):len(buf)]
 	}
 	e.buf = buf
-	e.ready = buildViews(t, b, recs, e.values)
-	e.manifest = &manifest{Chain: chain, Number: b.Number, Hash: b.Hash, Keys: map[string][]string{}}
+	e.ready = buildViews(t, h, recs, e.values)
+	e.manifest = &manifest{Chain: chain, Number: h.Number, Hash: h.Hash, Keys: map[string][]string{}}
 	for _, r := range recs {
 		topic := t.Head(r.Entity)
 		e.manifest.Keys[topic] = append(e.manifest.Keys[topic], r.Key)
@@ -151,7 +126,7 @@ func encodeBlock(t Topics, chain string, b *chaintap.Block, buf []byte) (*encode
 // buildViews returns the records of both views of b: the head view's,
 // then the confirmed view's. They share values, and keys but the block's;
 // the keys are allocated in one piece.
-func buildViews(t Topics, b *chaintap.Block, recs []Record, values [][]byte) []kgo.Record {
+func buildViews(t Topics, b chaintap.Header, recs []Record, values [][]byte) []kgo.Record {
 	n := len(recs)
 	out := make([]kgo.Record, 2*n)
 	size := len(b.Hash) // the block's confirmed key, its hash
@@ -178,7 +153,7 @@ func buildViews(t Topics, b *chaintap.Block, recs []Record, values [][]byte) []k
 // view returns e's records of one view with headers set, ready to
 // produce. The first call per view hands out the prepared records; a
 // later one (the block published in that view again) builds new ones.
-func (e *encoded) view(t Topics, b *chaintap.Block, confirmed bool, headers []kgo.RecordHeader) []kgo.Record {
+func (e *encoded) view(t Topics, b chaintap.Header, confirmed bool, headers []kgo.RecordHeader) []kgo.Record {
 	v := 0
 	if confirmed {
 		v = 1
@@ -198,8 +173,13 @@ func (e *encoded) view(t Topics, b *chaintap.Block, confirmed bool, headers []kg
 }
 
 // encodedSize estimates a block's encoded records from their variable
-// parts, so the buffer is rarely grown.
-func encodedSize(b *chaintap.Block) int {
+// parts, so the buffer is rarely grown; for a family without an estimate
+// of its own, from the number of records.
+func encodedSize(blk chaintap.Block, recs []Record) int {
+	b, ok := blk.(*chaintap.EVMBlock)
+	if !ok {
+		return 1024 * len(recs)
+	}
 	n := 2048 + len(b.LogsBloom) + len(b.ExtraData) + 128*len(b.Withdrawals)
 	for i := range b.Transactions {
 		n += 900 + len(b.Transactions[i].Input)

@@ -41,20 +41,31 @@ const (
 // Topics names the topics of one chain.
 type Topics struct {
 	prefix, chain string
+	entities      []string // the chain family's, in publishing order
 	// names caches the published entities' topic names: building them
 	// per record showed in the publish profile.
 	head, confirmed map[string]string
 }
 
-// TopicsFor returns the topic names of chain.
+// TopicsFor returns the topic names of an EVM chain.
 func TopicsFor(prefix, chain string) Topics {
-	t := Topics{prefix: prefix, chain: chain, head: map[string]string{}, confirmed: map[string]string{}}
-	for _, e := range chaintap.Entities() {
+	return TopicsOf(prefix, chain, chaintap.FamilyEVM)
+}
+
+// TopicsOf returns the topic names of chain, whose blocks have records of
+// the family's entities.
+func TopicsOf(prefix, chain string, family chaintap.Family) Topics {
+	t := Topics{prefix: prefix, chain: chain, entities: family.Entities(), head: map[string]string{}, confirmed: map[string]string{}}
+	for _, e := range t.entities {
 		t.head[e] = prefix + chain + "." + e
 		t.confirmed[e] = t.head[e] + ".confirmed"
 	}
 	return t
 }
+
+// Entities returns the entities the chain has topics of, in publishing
+// order.
+func (t Topics) Entities() []string { return t.entities }
 
 // Head is the head-view topic of entity ("blocks", "transactions", …).
 func (t Topics) Head(entity string) string {
@@ -78,7 +89,7 @@ func (t Topics) Reorgs() string { return t.prefix + t.chain + "." + chaintap.Ent
 // All lists every data topic of the chain.
 func (t Topics) All() []string {
 	var ts []string
-	for _, e := range chaintap.Entities() {
+	for _, e := range t.entities {
 		ts = append(ts, t.Head(e), t.Confirmed(e))
 	}
 	return ts
@@ -108,7 +119,7 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics
 		head["cleanup.policy"] = kadm.StringPtr("compact")
 	}
 	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
-	for _, e := range chaintap.Entities() {
+	for _, e := range t.entities {
 		if err := CreateTopic(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
 			return err
 		}

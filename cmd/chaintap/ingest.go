@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,10 +18,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chaintap/chaintap"
+	"github.com/chaintap/chaintap/btc"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/decode"
 	"github.com/chaintap/chaintap/evm"
 	"github.com/chaintap/chaintap/follow"
+	"github.com/chaintap/chaintap/internal/wait"
 	"github.com/chaintap/chaintap/kafka"
 )
 
@@ -168,7 +171,9 @@ func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *s
 // ingestion is every chain's follower, built and not yet running.
 type ingestion struct {
 	followers []*follow.Follower
+	chains    []string // the followers' chains
 	closers   []func() // in the order they were opened
+	log       *slog.Logger
 }
 
 // buildIngest connects every chain's node and publisher. On an error it
@@ -180,38 +185,122 @@ func buildIngest(ctx context.Context, chains []config.Chain, kcfg kafka.Config, 
 			in.close()
 		}
 	}()
-	srcMetrics, pubMetrics, followMetrics, decodeMetrics := evm.NewMetrics(reg), kafka.NewMetrics(reg), follow.NewMetrics(reg), decode.NewMetrics(reg)
+	m := sourceMetrics{evm: evm.NewMetrics(reg), btc: btc.NewMetrics(reg), decode: decode.NewMetrics(reg)}
+	pubMetrics, followMetrics := kafka.NewMetrics(reg), follow.NewMetrics(reg)
 	for _, ch := range chains {
-		dec, err := buildDecoder(ch, decodeMetrics)
+		src, closeSrc, err := dialSource(ctx, ch, log, m)
 		if err != nil {
 			return nil, err
 		}
-		src, err := evm.Dial(ctx, evm.Config{
-			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.ReceiptBatch,
-			PollInterval: time.Duration(ch.PollInterval), Compression: ch.RPCCompression,
-		}, log, srcMetrics)
-		if err != nil {
-			return nil, err
-		}
-		in.closers = append(in.closers, src.Close)
-		pub, err := newPublisher(ctx, kcfg, ch.Name, log, pubMetrics)
+		in.closers = append(in.closers, closeSrc)
+		pub, err := newPublisher(ctx, kcfg, ch.Name, chaintap.Family(ch.Family), log, pubMetrics)
 		if err != nil {
 			return nil, err
 		}
 		in.closers = append(in.closers, pub.Close)
-		f := follow.New(followConfig(ch), follow.Enriched(src, dec), pub, log, followMetrics)
+		f := follow.New(followConfig(ch), src, pub, log, followMetrics)
 		f.OnProgress(newProgress(progressOut, ch.Name, time.Now))
-		log.Info("following", "chain", ch.Name, "url", ch.URL, "topics", pub.Topics().Head("*"))
+		log.Info("following", "chain", ch.Name, "family", ch.Family, "url", ch.URL, "topics", pub.Topics().Head("*"))
 		in.followers = append(in.followers, f)
+		in.chains = append(in.chains, ch.Name)
 	}
+	in.log = log
 	return in, nil
 }
 
-// run starts every follower in g.
-func (in *ingestion) run(ctx context.Context, g *errgroup.Group) {
-	for _, f := range in.followers {
-		g.Go(func() error { return f.Run(ctx) })
+// sourceMetrics are the metrics of every family's adapter.
+type sourceMetrics struct {
+	evm    *evm.Metrics
+	btc    *btc.Metrics
+	decode *decode.Metrics
+}
+
+// dialSource connects the adapter of ch's family to its node.
+func dialSource(ctx context.Context, ch config.Chain, log *slog.Logger, m sourceMetrics) (chaintap.BlockSource, func(), error) {
+	if ch.Family == string(chaintap.FamilyBitcoin) {
+		src, err := btc.Dial(ctx, btc.Config{
+			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.RPCBatch,
+			PollInterval: time.Duration(ch.PollInterval), CacheTxs: ch.CacheTxs,
+			Auth: btc.Auth{User: ch.RPCUser, Password: ch.RPCPassword, CookieFile: ch.RPCCookieFile},
+		}, log, m.btc)
+		if err != nil {
+			return nil, nil, err
+		}
+		return src, src.Close, nil
 	}
+	dec, err := buildDecoder(ch, m.decode)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := evm.Dial(ctx, evm.Config{
+		Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.ReceiptBatch,
+		PollInterval: time.Duration(ch.PollInterval), Compression: ch.RPCCompression,
+	}, log, m.evm)
+	if err != nil {
+		return nil, nil, err
+	}
+	return follow.Enriched(src, dec), src.Close, nil
+}
+
+// run starts every follower in g. A follower retries what retrying can
+// fix by itself (a node or broker that is down); when one stops on an
+// error, the others go on: one chain's failure is reported, and retried
+// when waiting may fix it (isolated), and the process ends only when
+// every chain has stopped, with their errors.
+func (in *ingestion) run(ctx context.Context, g *errgroup.Group) {
+	if len(in.followers) == 1 {
+		g.Go(func() error { return in.followers[0].Run(ctx) })
+		return
+	}
+	var mu sync.Mutex
+	var stopped []error
+	for i, f := range in.followers {
+		g.Go(func() error {
+			err := isolated(ctx, in.log, in.chains[i], f.Run)
+			if ctx.Err() != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			stopped = append(stopped, err)
+			if len(stopped) == len(in.followers) {
+				return errors.Join(stopped...)
+			}
+			return nil
+		})
+	}
+}
+
+// chainRetryAfter is how long a chain that stopped on an error others do
+// not share waits before it is followed again.
+const chainRetryAfter = 30 * time.Second
+
+// isolated runs a chain's follower; after an error that waiting may fix
+// (a node answering garbage for a while) it logs and runs it again after
+// chainRetryAfter. It returns when ctx is done or on an error only an
+// operator can resolve (a reorg deeper than the window, a confirmed
+// reorg to decide on, another instance that took over).
+func isolated(ctx context.Context, log *slog.Logger, chain string, run func(context.Context) error) error {
+	for {
+		err := run(ctx)
+		if ctx.Err() != nil || needsOperator(err) {
+			if ctx.Err() == nil {
+				log.Error("chain stopped; the other chains go on", "chain", chain, "err", err)
+			}
+			return err
+		}
+		log.Error("chain failed; the other chains go on, retrying it", "chain", chain, "err", err, "after", chainRetryAfter)
+		if werr := wait.Sleep(ctx, chainRetryAfter); werr != nil {
+			return werr
+		}
+	}
+}
+
+// needsOperator reports the errors a follower must not retry by itself.
+func needsOperator(err error) bool {
+	var deep *chaintap.ReorgTooDeepError
+	var confirmed *chaintap.ConfirmedReorgError
+	return errors.As(err, &deep) || errors.As(err, &confirmed) || errors.Is(err, chaintap.ErrFenced) || errors.Is(err, chaintap.ErrCannotRetract)
 }
 
 // close closes publishers and node connections, newest first; call it
@@ -237,10 +326,10 @@ func followConfig(ch config.Chain) follow.Config {
 
 // newPublisher bounds the wait for the broker so that a wrong address
 // fails with a message instead of hanging.
-func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, log *slog.Logger, m *kafka.Metrics) (*kafka.Publisher, error) {
+func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, family chaintap.Family, log *slog.Logger, m *kafka.Metrics) (*kafka.Publisher, error) {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	pub, err := kafka.NewPublisher(cctx, kcfg, chain, log, m)
+	pub, err := kafka.NewFamilyPublisher(cctx, kcfg, chain, family, log, m)
 	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("no Kafka broker answered at %v within 30s (start one with \"chaintap broker\", or set kafka.brokers): %w", kcfg.Brokers, err)
 	}

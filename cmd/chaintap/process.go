@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/catalog"
 	"github.com/chaintap/chaintap/config"
 	"github.com/chaintap/chaintap/contracts"
@@ -170,7 +171,7 @@ func sqlChains(chains []config.Chain) ([]catalog.Chain, error) {
 		if window == 0 {
 			window = config.DefaultReorgWindow
 		}
-		out = append(out, catalog.Chain{Name: ch.Name, Contracts: contracts, ReorgWindow: window,
+		out = append(out, catalog.Chain{Name: ch.Name, Family: chaintap.Family(ch.Family), Contracts: contracts, ReorgWindow: window,
 			CorrectsConfirmed: ch.OnConfirmedReorg == "correct"})
 	}
 	return out, nil

@@ -39,6 +39,7 @@ type upOptions struct {
 	stationsDSN string
 	// sessionEvery is how often the simulated operator reports a session.
 	sessionEvery time.Duration
+	bitcoin      bitcoinFlags
 }
 
 func (e *env) upCmd() *cobra.Command {
@@ -55,6 +56,7 @@ With a configuration that lists chains, no devchain is started; with
 kafka.brokers, no embedded broker is started.`,
 		Example: `  chaintap up
   chaintap up --data-dir /tmp/ct --kafka-addr 127.0.0.1:19092 --rpc-addr 127.0.0.1:18545
+  chaintap up --bitcoin      # and btcd in regtest, followed as chain btc-regtest
   kcat -b 127.0.0.1:9092 -C -t devchain.blocks -o end`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -76,6 +78,7 @@ kafka.brokers, no embedded broker is started.`,
 		},
 	}
 	o.devchain.register(cmd)
+	o.bitcoin.register(cmd.Flags())
 	cmd.Flags().StringVar(&o.dataDir, "data-dir", ".chaintap", "where the embedded broker and devchain keep their data (overrides data_dir)")
 	cmd.Flags().StringVar(&o.kafkaAddr, "kafka-addr", "127.0.0.1:9092", "embedded broker address (overrides kafka.embedded.addr)")
 	cmd.Flags().StringVar(&o.httpAddr, "http-addr", "127.0.0.1:8080", "serve the page and the REST API on host:port")
@@ -99,6 +102,12 @@ func (o upOptions) check(cfg config.Config) error {
 	}
 	if embedded {
 		errs = append(errs, checkFree("--kafka-addr (the embedded broker)", cfg.Kafka.Embedded.Addr))
+	}
+	if o.bitcoin.enabled {
+		errs = append(errs, checkFree("--btc-rpc-addr (btcd's JSON-RPC)", o.bitcoin.rpcAddr))
+		if o.bitcoin.interval < 100*time.Millisecond || o.bitcoin.txs < 1 {
+			errs = append(errs, fmt.Errorf("--btc-block-interval %s, --btc-txs-per-block %d: want at least 100ms and 1", o.bitcoin.interval, o.bitcoin.txs))
+		}
 	}
 	if o.sessionEvery < 10*time.Millisecond {
 		errs = append(errs, fmt.Errorf("--session-interval %s: want at least 10ms", o.sessionEvery))
@@ -153,6 +162,14 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		traffic = func() error { return c.Run(ctx, run, log) }
 		parts = append(parts, "the devchain")
 	}
+	var bitcoin *demoBitcoin
+	if o.bitcoin.enabled {
+		if bitcoin, err = startDemoBitcoin(ctx, &cfg, kafkaConfig(cfg), o.bitcoin, dataDir, e.stdout); err != nil {
+			return err
+		}
+		defer bitcoin.stop()
+		parts = append(parts, "btcd")
+	}
 	kcfg := kafkaConfig(cfg)
 	reg := newRegistry()
 	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, e.stderr)
@@ -205,6 +222,9 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	parts = append(parts, "the page", "the ksqlDB API", "the SQL engine", "the follower")
 	if traffic != nil {
 		g.Go(traffic)
+	}
+	if bitcoin != nil {
+		g.Go(func() error { return bitcoin.run(ctx) })
 	}
 	if off != nil {
 		off.run(ctx, g, log)
@@ -318,13 +338,14 @@ func startFleet(ctx context.Context, c *devchain.Chain, dataDir string) (*devcha
 func printTopics(w io.Writer, kcfg kafka.Config, chains []config.Chain) {
 	fmt.Fprintf(w, "\nKafka bootstrap: %s\n", kcfg.Brokers[0])
 	for _, ch := range chains {
-		t := kafka.TopicsFor(kcfg.Topics.Prefix, ch.Name)
+		t := kafka.TopicsOf(kcfg.Topics.Prefix, ch.Name, chaintap.Family(ch.Family))
 		var names []string
-		for _, e := range chaintap.Entities() {
+		for _, e := range t.Entities() {
 			names = append(names, t.Head(e))
 		}
 		fmt.Fprintf(w, "  topics: %s (+ .confirmed), %s\n", strings.Join(names, ", "), t.Reorgs())
 		fmt.Fprintf(w, "  try:    kcat -b %s -C -t %s -o end -f '%%h %%k %%s\\n'\n", kcfg.Brokers[0], t.Head(chaintap.EntityBlocks))
-		fmt.Fprintf(w, "          kcat -b %s -C -t %s -o beginning -c 5\n", kcfg.Brokers[0], t.Head(chaintap.EntityEvents))
+		last := t.Entities()[len(t.Entities())-1] // events, or a Bitcoin chain's transactions
+		fmt.Fprintf(w, "          kcat -b %s -C -t %s -o beginning -c 5\n", kcfg.Brokers[0], t.Head(last))
 	}
 }

@@ -146,6 +146,9 @@ func (p *Proxy) post(r *http.Request, body []byte) (*http.Response, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		req.Header.Set("Authorization", auth) // a Bitcoin node's basic auth
+	}
 	return p.upstream.Do(req)
 }
 
@@ -238,6 +241,8 @@ func asksForBlock(q rpcMsg) bool {
 		tag, _ := q.Params[0].(string)
 		return tag != "latest" && tag != "finalized" && tag != "safe" && tag != "pending"
 	case "eth_getBlockByHash":
+		return true
+	case "getblock", "getblockheader", "getrawtransaction": // Bitcoin Core's
 		return true
 	}
 	return false

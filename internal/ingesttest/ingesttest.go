@@ -142,7 +142,7 @@ func canonicalRecords(t testing.TB, src chaintap.BlockSource, from, to uint64, c
 func CheckHeadView(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, to uint64) {
 	t.Helper()
 	want := Expected(t, src, from, to)
-	for _, entity := range chaintap.Entities() {
+	for _, entity := range topics.Entities() {
 		got := Fold(t, cfg, topics.Head(entity))
 		w := want[entity]
 		for k, v := range w {
@@ -191,7 +191,7 @@ func checkConfirmed(t testing.TB, cfg kafka.Config, topics kafka.Topics, src cha
 	ctx := context.Background()
 	next := from
 	err := kafka.ReadTopic(ctx, cfg, topics.Confirmed(chaintap.EntityBlocks), 0, func(r *kgo.Record) error {
-		var b chaintap.Block
+		var b chaintap.Header // every family's block record has number and hash
 		if err := json.Unmarshal(r.Value, &b); err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func Itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 func CheckConfirmedFolded(t testing.TB, cfg kafka.Config, topics kafka.Topics, src chaintap.BlockSource, from, upTo uint64) {
 	t.Helper()
 	want := canonicalRecords(t, src, from, upTo, true)
-	for _, entity := range chaintap.Entities() {
+	for _, entity := range topics.Entities() {
 		got := fold(t, cfg, topics.Confirmed(entity), true)
 		if len(got) != len(want[entity]) {
 			t.Fatalf("%s: the folded confirmed view has %d keys, the canonical chain %d up to block %d", entity, len(got), len(want[entity]), upTo)

@@ -20,12 +20,13 @@ type Server struct {
 	answers map[string]json.RawMessage // key: method + " " + compact params
 	methods map[string]bool
 	fails   map[string]*rpcError // by method: answered with this error
+	refuses map[string]*rpcError // by method + params: answered with this error
 	calls   map[string]int
 }
 
 // Start starts an empty server.
 func Start() *Server {
-	s := &Server{answers: map[string]json.RawMessage{}, methods: map[string]bool{}, fails: map[string]*rpcError{}, calls: map[string]int{}}
+	s := &Server{answers: map[string]json.RawMessage{}, methods: map[string]bool{}, fails: map[string]*rpcError{}, refuses: map[string]*rpcError{}, calls: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -47,6 +48,15 @@ func (s *Server) Fail(method string, code int, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fails[method] = &rpcError{Code: code, Message: message}
+}
+
+// Refuse answers method called with params with a JSON-RPC error (a node
+// refusing an argument it does not know).
+func (s *Server) Refuse(method string, params []any, code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuses[key(method, params)] = &rpcError{Code: code, Message: message}
+	s.methods[method] = true
 }
 
 // Calls returns how often method was called.
@@ -119,6 +129,10 @@ func (s *Server) answer(req request) response {
 		req.Params = []any{}
 	}
 	if e, ok := s.fails[req.Method]; ok {
+		resp.Error = e
+		return resp
+	}
+	if e, ok := s.refuses[key(req.Method, req.Params)]; ok {
 		resp.Error = e
 		return resp
 	}
