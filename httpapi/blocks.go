@@ -3,6 +3,7 @@ package httpapi
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"sync"
@@ -13,6 +14,8 @@ import (
 
 // BlockSummary is what the page shows of a block.
 type BlockSummary struct {
+	// Chain is set for the blocks of a chain beside the demo's (OtherChain).
+	Chain            string `json:"chain,omitempty"`
 	Number           uint64 `json:"number"`
 	Hash             string `json:"hash"`
 	Timestamp        uint64 `json:"timestamp"`
@@ -26,6 +29,7 @@ type BlockSummary struct {
 // RecentBlocks keeps the newest blocks of a head-view blocks topic,
 // retractions applied (a reorg replaces a block in place).
 type RecentBlocks struct {
+	chain  string // "" for the page's own chain
 	mu     sync.Mutex
 	size   int
 	blocks map[string]BlockSummary // by key (number)
@@ -34,8 +38,14 @@ type RecentBlocks struct {
 }
 
 // NewRecentBlocks keeps the newest size blocks.
-func NewRecentBlocks(size int) *RecentBlocks {
-	return &RecentBlocks{size: size, blocks: map[string]BlockSummary{}, marks: map[uint64]ReorgMark{}}
+func NewRecentBlocks(size int) *RecentBlocks { return NewChainBlocks("", size) }
+
+// NewChainBlocks keeps the newest size blocks of another chain than the
+// page's own, each summary naming it. Any family's block records do: an
+// EVM and a Bitcoin block share the fields shown (number, hash,
+// timestamp, transaction_count); gas_used is 0 where there is no gas.
+func NewChainBlocks(chain string, size int) *RecentBlocks {
+	return &RecentBlocks{chain: chain, size: size, blocks: map[string]BlockSummary{}, marks: map[uint64]ReorgMark{}}
 }
 
 // Apply takes one record of the blocks topic (value nil: a retraction).
@@ -55,7 +65,7 @@ func (r *RecentBlocks) Apply(key string, value []byte) {
 		if json.Unmarshal(value, &b) != nil {
 			return
 		}
-		s = BlockSummary{Number: b.Number, Hash: b.Hash, Timestamp: b.Timestamp, TransactionCount: b.TransactionCount, GasUsed: b.GasUsed}
+		s = BlockSummary{Chain: r.chain, Number: b.Number, Hash: b.Hash, Timestamp: b.Timestamp, TransactionCount: b.TransactionCount, GasUsed: b.GasUsed}
 		if m, ok := r.marks[b.Number]; ok {
 			s.Reorg = &m
 		}
@@ -102,4 +112,26 @@ func (s *Server) listBlocks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, first(s.cfg.Blocks.Latest(), limit))
+}
+
+// listChains lists the chains shown beside the demo's.
+func (s *Server) listChains(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, append([]OtherChain{}, s.cfg.OtherChains...))
+}
+
+// listChainBlocks answers the latest blocks of one of the other chains.
+func (s *Server) listChainBlocks(w http.ResponseWriter, r *http.Request) {
+	limit, err := limitOf(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	name := r.PathValue("chain")
+	for _, c := range s.cfg.OtherChains {
+		if c.Name == name {
+			writeJSON(w, http.StatusOK, first(c.Blocks.Latest(), limit))
+			return
+		}
+	}
+	writeError(w, fmt.Errorf("no chain %q beside %s: %w", name, s.cfg.Sources.Chain, chaintap.ErrNotFound))
 }

@@ -71,6 +71,18 @@ type Config struct {
 	// Sessions and Notifications are the demo's enriched charging
 	// sessions and its notifications; nil: none (the lists are empty).
 	Sessions, Notifications *RecentRows
+	// OtherChains are followed beside the demo's chain (up --bitcoin's
+	// regtest chain): the page shows their latest blocks too.
+	OtherChains []OtherChain
+}
+
+// OtherChain is a chain whose latest blocks the page shows beside the
+// demo's.
+type OtherChain struct {
+	Name        string        `json:"name"`
+	Family      string        `json:"family"`
+	BlocksTopic string        `json:"blocks_topic"`
+	Blocks      *RecentBlocks `json:"-"` // made with NewChainBlocks(Name, …)
 }
 
 // Server is the HTTP API.
@@ -98,6 +110,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST /api/batteries/{id}/lock", s.setBlocked(true))
 	s.mux.HandleFunc("POST /api/batteries/{id}/unlock", s.setBlocked(false))
 	s.mux.HandleFunc("GET /api/blocks", s.listBlocks)
+	s.mux.HandleFunc("GET /api/chains", s.listChains)
+	s.mux.HandleFunc("GET /api/chains/{chain}/blocks", s.listChainBlocks)
 	s.mux.HandleFunc("GET /api/stream", s.stream)
 	s.mux.HandleFunc("GET /api/sessions", listRows(cfg.Sessions))
 	s.mux.HandleFunc("GET /api/notifications", listRows(cfg.Notifications))

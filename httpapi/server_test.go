@@ -341,3 +341,45 @@ func TestBlocksMarkReorgs(t *testing.T) {
 		t.Fatalf("the orphan 0x33 was marked by the reorg that orphans it: %+v", b.Reorg)
 	}
 }
+
+// TestOtherChainBlocks: a chain followed beside the demo's (up --bitcoin)
+// is listed, its latest blocks served (a Bitcoin block record read like
+// an EVM one, gas 0), an unknown chain is a 404, and its new blocks come
+// over the stream naming their chain.
+func TestOtherChainBlocks(t *testing.T) {
+	btc := NewChainBlocks("btc-regtest", 5)
+	apply := func(n uint64) {
+		v, _ := json.Marshal(chaintap.BitcoinBlock{Type: "block", Chain: "btc-regtest", Number: n, Hash: fmt.Sprintf("%064x", n), TransactionCount: 3})
+		btc.Apply(fmt.Sprint(n), v)
+	}
+	apply(101)
+	srv := httptest.NewServer(New(Config{Batteries: battery.NewStatuses(), Events: battery.NewRecent(battery.Source{}, 1), Blocks: NewRecentBlocks(1),
+		Sources:     Sources{Chain: "devchain"},
+		OtherChains: []OtherChain{{Name: "btc-regtest", Family: "bitcoin", BlocksTopic: "btc-regtest.blocks", Blocks: btc}}}))
+	defer srv.Close()
+	if a := do(t, srv, "GET", "/api/chains", ""); a.status != 200 || !strings.Contains(a.body, `"name":"btc-regtest","family":"bitcoin","blocks_topic":"btc-regtest.blocks"`) {
+		t.Fatalf("chains: %d %s", a.status, a.body)
+	}
+	if a := do(t, srv, "GET", "/api/chains/btc-regtest/blocks", ""); a.status != 200 || !strings.Contains(a.body, `"chain":"btc-regtest","number":101`) || !strings.Contains(a.body, `"transaction_count":3,"gas_used":0`) {
+		t.Fatalf("blocks: %d %s", a.status, a.body)
+	}
+	if a := do(t, srv, "GET", "/api/chains/ltc/blocks", ""); a.status != 404 {
+		t.Fatalf("unknown chain: %d %s", a.status, a.body)
+	}
+	resp, err := http.Get(srv.URL + "/api/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Scan() // ": connected"
+	apply(102)
+	deadline := time.AfterFunc(5*time.Second, func() { resp.Body.Close() })
+	defer deadline.Stop()
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "data: ") && strings.Contains(sc.Text(), `"chain":"btc-regtest","number":102`) {
+			return
+		}
+	}
+	t.Fatal("the stream did not send block 102 of btc-regtest")
+}

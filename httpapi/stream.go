@@ -1,16 +1,19 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
 // stream sends server-sent events until the client goes away: "battery"
 // with a changed row, "battery_event" with a battery's new (or, with
-// "retracted": true, orphaned) event, "block" with a new block, "session"
+// "retracted": true, orphaned) event, "block" with a new block (with
+// "chain" for a block of one of the other chains), "session"
 // with an enriched charging session and "notification" with a
 // notification.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +34,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	defer stopSessions()
 	notes, stopNotes := subscribeRows(s.cfg.Notifications)
 	defer stopNotes()
+	others := make(chan BlockSummary)
+	var wg sync.WaitGroup
+	defer wg.Wait() // the forwarders end with the request's context
+	for _, c := range s.cfg.OtherChains {
+		ch, stop := c.Blocks.Subscribe()
+		defer stop()
+		wg.Go(func() { forward(r.Context(), ch, others) })
+	}
 	fmt.Fprint(w, ": connected\n\n")
 	flusher.Flush()
 	keepalive := time.NewTicker(15 * time.Second)
@@ -51,6 +62,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			name, v = "battery_event", ev
 		case b := <-blocks:
 			name, v = "block", b
+		case b := <-others:
+			name, v = "block", b // with its chain
 		case row := <-sessions:
 			name, v = "session", row
 		case row := <-notes:
@@ -59,6 +72,26 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		data, _ := json.Marshal(v)
 		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, data)
 		flusher.Flush()
+	}
+}
+
+// forward copies in to out until ctx is done or in is closed: the other
+// chains' blocks, merged into one channel for the stream's select.
+func forward(ctx context.Context, in <-chan BlockSummary, out chan<- BlockSummary) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b, ok := <-in:
+			if !ok {
+				return
+			}
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -256,6 +257,21 @@ func TestUpBitcoin(t *testing.T) {
 			return spends > 3
 		})
 		t.Logf("run %d: %d spends with resolved inputs in %s.transactions", run+1, spends, demoBitcoinChain)
+		// The page shows both families: the Bitcoin chain's latest blocks
+		// beside the devchain's.
+		ingesttest.WaitFor(t, 30*time.Second, "the page's Bitcoin blocks", func() bool {
+			code, _ := call(t, "GET", "http://"+u.httpAddr+"/api/chains", "")
+			resp, err := http.Get("http://" + u.httpAddr + "/api/chains/" + demoBitcoinChain + "/blocks")
+			if err != nil || code != 200 {
+				return false
+			}
+			defer resp.Body.Close()
+			var blocks []struct {
+				Chain  string
+				Number uint64
+			}
+			return json.NewDecoder(resp.Body).Decode(&blocks) == nil && len(blocks) > 0 && blocks[0].Chain == demoBitcoinChain && blocks[0].Number >= 105
+		})
 		u.stop()
 	}
 }

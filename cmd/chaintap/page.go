@@ -27,7 +27,7 @@ const registryName = "BatteryRegistry"
 // battery table is the SQL engine's battery_status (demo.sql), the
 // recent events and blocks come from the chain's head-view topics; what
 // the page shows went through the topics.
-func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, locker httpapi.Locker,
+func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.Config, chain config.Chain, others []config.Chain, locker httpapi.Locker,
 	ref http.Handler, metrics prometheus.Gatherer, log *slog.Logger) (string, error) {
 	topics := kafka.TopicsFor(kcfg.Topics.Prefix, chain.Name)
 	sources := httpapi.Sources{Chain: chain.Name, Events: topics.Head(chaintap.EntityEvents), Blocks: topics.Head(chaintap.EntityBlocks), Transactions: topics.Head(chaintap.EntityTransactions), Reorgs: topics.Reorgs()}
@@ -35,9 +35,18 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 	recent := battery.NewRecent(battery.Source{Contract: registryName, Registry: registryAddress(chain)}, 20)
 	blocks := httpapi.NewRecentBlocks(20)
 	sessions, notes := httpapi.NewRecentRows(20, "BATTERY"), httpapi.NewRecentRows(20, "BATTERY")
+	otherChains, byTopic := otherChainBlocks(kcfg, others)
+	tailed := []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions, sources.Reorgs,
+		battery.EnrichedTopic, battery.NotificationsTopic}
+	for topic := range byTopic {
+		tailed = append(tailed, topic)
+	}
 	g.Go(func() error {
-		return kafka.Tail(ctx, kcfg, []string{battery.StatusTopic, sources.Events, sources.Blocks, sources.Transactions, sources.Reorgs,
-			battery.EnrichedTopic, battery.NotificationsTopic}, func(r *kgo.Record) {
+		return kafka.Tail(ctx, kcfg, tailed, func(r *kgo.Record) {
+			if apply, ok := byTopic[r.Topic]; ok {
+				apply(r)
+				return
+			}
 			switch r.Topic {
 			case battery.StatusTopic:
 				if err := table.Apply(string(r.Key), r.Value); err != nil {
@@ -64,8 +73,25 @@ func servePage(ctx context.Context, g *errgroup.Group, addr string, kcfg kafka.C
 	}
 	serveHTTP(ctx, g, l, httpapi.New(httpapi.Config{Batteries: table, Events: recent, Blocks: blocks, Locker: locker,
 		Metrics: metrics, Sources: sources, Log: log, Ref: ref,
-		Sessions: sessions, Notifications: notes}))
+		Sessions: sessions, Notifications: notes, OtherChains: otherChains}))
 	return "http://" + l.Addr().String(), nil
+}
+
+// otherChainBlocks keeps the latest blocks of the chains followed beside
+// the demo's, and says which topic record goes where (blocks, and reorgs
+// to mark the blocks that replaced orphaned ones).
+func otherChainBlocks(kcfg kafka.Config, chains []config.Chain) ([]httpapi.OtherChain, map[string]func(*kgo.Record)) {
+	var out []httpapi.OtherChain
+	byTopic := map[string]func(*kgo.Record){}
+	for _, c := range chains {
+		family := chaintap.Family(c.Family)
+		topics := kafka.TopicsOf(kcfg.Topics.Prefix, c.Name, family)
+		blocks := httpapi.NewChainBlocks(c.Name, 12)
+		out = append(out, httpapi.OtherChain{Name: c.Name, Family: c.Family, BlocksTopic: topics.Head(chaintap.EntityBlocks), Blocks: blocks})
+		byTopic[topics.Head(chaintap.EntityBlocks)] = func(r *kgo.Record) { blocks.Apply(string(r.Key), r.Value) }
+		byTopic[topics.Reorgs()] = func(r *kgo.Record) { blocks.ApplyReorg(r.Value) }
+	}
+	return out, byTopic
 }
 
 // registryAddress is the configured address of the chain's battery

@@ -206,7 +206,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 		}
 		locker = d
 	}
-	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], locker, ref, reg, log)
+	pageURL, err := servePage(ctx, g, o.httpAddr, kcfg, cfg.Chains[0], cfg.Chains[1:], locker, ref, reg, log)
 	if err != nil {
 		cancel()
 		_ = g.Wait()

@@ -187,13 +187,29 @@ $('batteries').addEventListener('keydown', (e) => {
 
 // ---- the latest blocks ----
 
+// blocksOf is the table body of a block's chain: the demo's, or one of
+// the chains shown beside it (GET /api/chains), created on first use.
+function blocksOf(chain) {
+  if (!chain) return $('blocks');
+  const id = 'blocks-' + chain;
+  if (!$(id)) {
+    const sec = document.createElement('section');
+    sec.className = 'other-chain';
+    sec.innerHTML = '<h2></h2><table><thead><tr><th>#</th><th>hash</th><th>txs</th><th>gas used</th></tr></thead><tbody></tbody></table>';
+    sec.querySelector('h2').textContent = 'Latest blocks — ' + chain;
+    sec.querySelector('tbody').id = id;
+    $('other-chains').append(sec);
+  }
+  return $(id);
+}
+
 function renderBlock(b) {
-  const tbody = $('blocks');
+  const tbody = blocksOf(b.chain);
   const existing = tbody.querySelector(`tr[data-n="${b.number}"]`);
   if (existing) existing.remove();
   if (b.retracted) return;
   const tr = document.createElement('tr'); tr.dataset.n = b.number;
-  tr.innerHTML = `<td>${b.number}</td><td class="hash">${b.hash.slice(0, 18)}…</td><td>${b.transaction_count}</td><td>${b.gas_used}</td>`;
+  tr.innerHTML = `<td>${b.number}</td><td class="hash">${b.hash.slice(0, 18)}…</td><td>${b.transaction_count}</td><td>${b.chain && !b.gas_used ? "—" : b.gas_used}</td>`;
   // A block that replaced an orphaned one (from <chain>.reorgs).
   if (b.reorg) {
     tr.classList.add('reorged');
@@ -237,6 +253,10 @@ function renderNotification(n) {
 async function load() {
   for (const b of await api('GET', '/api/batteries')) renderRow(b);
   for (const b of (await api('GET', '/api/blocks')).reverse()) renderBlock(b);
+  for (const c of await api('GET', '/api/chains')) {
+    blocksOf(c.name).closest('section').querySelector('h2').textContent = `Latest blocks — ${c.name} (${c.family})`;
+    for (const b of (await api('GET', `/api/chains/${encodeURIComponent(c.name)}/blocks`)).reverse()) renderBlock(b);
+  }
   $('sessions').replaceChildren(); $('notifications').replaceChildren();
   for (const s of (await api('GET', '/api/sessions?limit=' + keep)).reverse()) renderSession(s);
   for (const n of (await api('GET', '/api/notifications?limit=' + keep)).reverse()) renderNotification(n);
