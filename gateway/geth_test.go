@@ -175,9 +175,17 @@ func fund(t *testing.T, g *gethtest.Geth, node *ethclient.Client, keys []*ecdsa.
 		t.Fatalf("eth_accounts: %v %v", accounts, err)
 	}
 	value := new(big.Int).Mul(big.NewInt(100), big.NewInt(1e18))
+	// Nonces set here: geth --dev, sealing a block per transaction, once
+	// gave two of these the same pool nonce while it sealed ("replacement
+	// transaction underpriced", a CI run).
+	nonce, err := node.PendingNonceAt(context.Background(), accounts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 	var last common.Hash
-	for _, k := range keys {
-		tx := map[string]any{"from": accounts[0], "to": crypto.PubkeyToAddress(k.PublicKey), "gas": hexutil.Uint64(21_000), "value": hexutil.EncodeBig(value)}
+	for i, k := range keys {
+		tx := map[string]any{"from": accounts[0], "to": crypto.PubkeyToAddress(k.PublicKey), "gas": hexutil.Uint64(21_000), "value": hexutil.EncodeBig(value),
+			"nonce": hexutil.Uint64(nonce + uint64(i))}
 		if err := g.RPC.Call(&last, "eth_sendTransaction", tx); err != nil {
 			t.Fatal(err)
 		}
