@@ -125,7 +125,13 @@ func (h *hashblockSub) run(ctx context.Context) {
 			wait = zmqBackoff.Initial // it worked for a while: retry soon
 		}
 		h.metrics.zmq.WithLabelValues(h.chain, "reconnect").Inc()
-		h.log.Warn("ZMQ hashblock subscription lost; polling the tip meanwhile", "chain", h.chain, "err", err, "retry_in", wait)
+		// Warn once per outage, not at every retry of a node that is
+		// down or has no ZMQ.
+		logf := h.log.Debug
+		if received || wait == zmqBackoff.Initial {
+			logf = h.log.Warn
+		}
+		logf("ZMQ hashblock subscription lost or refused; polling the tip meanwhile", "chain", h.chain, "err", err, "retry_in", wait)
 		select {
 		case <-ctx.Done():
 			return
