@@ -16,6 +16,10 @@ type Metrics struct {
 	prevouts *prometheus.CounterVec
 	// resolveSeconds is the time spent fetching spent outputs' transactions.
 	resolveSeconds *prometheus.CounterVec
+	// zmq counts ZMQ hashblock events: "hashblock" (a notification),
+	// "garbled" (a message that is not one), "gap" (a jump in the
+	// sequence numbers), "reconnect" (the subscription was lost).
+	zmq *prometheus.CounterVec
 }
 
 // NewMetrics registers the source metrics with reg (nil: unregistered).
@@ -33,9 +37,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		resolveSeconds: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chaintap_btc_spent_output_fetch_seconds_total", Help: "Time spent fetching spent outputs' transactions from the node.",
 		}, []string{"chain"}),
+		zmq: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chaintap_btc_zmq_events_total", Help: "ZMQ hashblock subscription events: hashblock, garbled, gap, reconnect.",
+		}, []string{"chain", "event"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.retries, m.prevouts, m.resolveSeconds)
+		reg.MustRegister(m.requests, m.retries, m.prevouts, m.resolveSeconds, m.zmq)
 	}
 	return m
 }
@@ -60,6 +67,12 @@ func (m *Metrics) SpentOutputs(chain, from string) float64 {
 // ResolveSeconds returns the time spent fetching spent outputs.
 func (m *Metrics) ResolveSeconds(chain string) float64 {
 	return counterValue(m.resolveSeconds.WithLabelValues(chain))
+}
+
+// ZMQEvents returns how many ZMQ events of kind ("hashblock", "garbled",
+// "gap", "reconnect") chain's subscription saw.
+func (m *Metrics) ZMQEvents(chain, event string) float64 {
+	return counterValue(m.zmq.WithLabelValues(chain, event))
 }
 
 func counterValue(c prometheus.Counter) float64 {

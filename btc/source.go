@@ -31,6 +31,11 @@ type Config struct {
 	BatchSize int
 	// PollInterval is how often the tip is polled.
 	PollInterval time.Duration
+	// ZMQHashblock, when set, is the node's ZMQ hashblock endpoint
+	// (Bitcoin Core's -zmqpubhashblock, e.g. tcp://127.0.0.1:28332): each
+	// notification wakes the tip check at once. Polling goes on beside
+	// it, since ZMQ drops messages by design.
+	ZMQHashblock string
 	// CacheTxs bounds the transactions whose outputs are kept to resolve
 	// later inputs (most spend recent outputs).
 	CacheTxs int

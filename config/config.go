@@ -74,6 +74,11 @@ type Chain struct {
 	// CacheTxs bounds the recent transactions whose outputs a
 	// Bitcoin-family source keeps to resolve later inputs.
 	CacheTxs int `yaml:"cache_txs"`
+	// ZMQHashblock is a Bitcoin-family node's ZMQ hashblock endpoint
+	// (Bitcoin Core's -zmqpubhashblock, e.g. tcp://127.0.0.1:28332):
+	// each notification wakes the tip check at once; polling every
+	// poll_interval goes on beside it.
+	ZMQHashblock string `yaml:"zmq_hashblock"`
 	// From is the first block to publish when the chain has no cursor.
 	From          *uint64 `yaml:"from"`
 	Confirmations *uint64 `yaml:"confirmations"`

@@ -257,6 +257,8 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 	}
 	if ch.Family == "bitcoin" {
 		ch.validateBitcoin(add)
+	} else if ch.ZMQHashblock != "" {
+		add("zmq_hashblock", "only a Bitcoin-family node publishes ZMQ hashblock notifications (an EVM chain's new heads come over ws://)")
 	}
 	if u, err := url.Parse(ch.URL); ch.URL == "" || err != nil || u.Host == "" {
 		add("url", fmt.Sprintf("%q: want the node's http(s):// or ws(s):// URL", ch.URL))
@@ -384,4 +386,37 @@ func (ch *Chain) validateBitcoin(add func(field, msg string)) {
 	if ch.RPCBatch < 0 || ch.CacheTxs < 0 {
 		add("rpc_batch", "rpc_batch and cache_txs must not be negative")
 	}
+	if ch.ZMQHashblock != "" {
+		if msg := checkZMQEndpoint(ch.ZMQHashblock); msg != "" {
+			add("zmq_hashblock", msg)
+		}
+	}
+}
+
+// checkZMQEndpoint checks a ZMQ endpoint as Bitcoin Core's
+// -zmqpubhashblock writes it: tcp://host:port (a numeric port) or
+// ipc:///path; it returns what is wrong, or "".
+func checkZMQEndpoint(ep string) string {
+	want := fmt.Sprintf("%q: want tcp://host:port (Bitcoin Core's -zmqpubhashblock) or ipc:///path", ep)
+	u, err := url.Parse(ep)
+	if err != nil {
+		return want
+	}
+	switch u.Scheme {
+	case "tcp":
+		host, port, err := net.SplitHostPort(u.Host)
+		if err != nil || host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			return want
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("%q: port %q: want 1..65535", ep, port)
+		}
+	case "ipc":
+		if u.Host != "" || u.Path == "" {
+			return want
+		}
+	default:
+		return want
+	}
+	return ""
 }

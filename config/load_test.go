@@ -156,3 +156,66 @@ chains:
 		}
 	}
 }
+
+// TestParseZMQHashblock: zmq_hashblock is accepted on a Bitcoin-family
+// chain as tcp://host:port or ipc:///path, refused on an EVM chain, and a
+// bad endpoint is refused naming the field and its line.
+func TestParseZMQHashblock(t *testing.T) {
+	cfg, err := Parse([]byte(`
+chains:
+  - name: btc
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    zmq_hashblock: tcp://127.0.0.1:28332
+  - name: doge
+    family: bitcoin
+    url: http://127.0.0.1:22555
+    zmq_hashblock: ipc:///var/run/dogecoind/zmq.sock
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Chains[0].ZMQHashblock; got != "tcp://127.0.0.1:28332" {
+		t.Fatalf("zmq_hashblock = %q", got)
+	}
+	_, err = Parse([]byte(`
+chains:
+  - name: eth
+    url: ws://127.0.0.1:8545
+    zmq_hashblock: tcp://127.0.0.1:28332
+  - name: b1
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    zmq_hashblock: http://127.0.0.1:28332
+  - name: b2
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    zmq_hashblock: tcp://127.0.0.1
+  - name: b3
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    zmq_hashblock: tcp://127.0.0.1:99999
+  - name: b4
+    family: bitcoin
+    url: http://127.0.0.1:8332
+    zmq_hashblock: 127.0.0.1:28332
+`), env(nil))
+	var ps Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("err = %v, want Problems", err)
+	}
+	for _, want := range []string{
+		`chains[0].zmq_hashblock (line 5): only a Bitcoin-family node`,
+		`chains[1].zmq_hashblock (line 9): "http://127.0.0.1:28332": want tcp://host:port`,
+		`chains[2].zmq_hashblock (line 13): "tcp://127.0.0.1": want tcp://host:port`,
+		`chains[3].zmq_hashblock (line 17): "tcp://127.0.0.1:99999": port "99999": want 1..65535`,
+		`chains[4].zmq_hashblock (line 21): "127.0.0.1:28332": want tcp://host:port`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	if len(ps) != 5 {
+		t.Errorf("%d problems, want 5:\n%v", len(ps), err)
+	}
+}

@@ -220,7 +220,7 @@ func dialSource(ctx context.Context, ch config.Chain, log *slog.Logger, m source
 	if ch.Family == string(chaintap.FamilyBitcoin) {
 		src, err := btc.Dial(ctx, btc.Config{
 			Chain: ch.Name, URL: ch.URL, Concurrency: ch.Concurrency, BatchSize: ch.RPCBatch,
-			PollInterval: time.Duration(ch.PollInterval), CacheTxs: ch.CacheTxs,
+			PollInterval: time.Duration(ch.PollInterval), CacheTxs: ch.CacheTxs, ZMQHashblock: ch.ZMQHashblock,
 			Auth: btc.Auth{User: ch.RPCUser, Password: ch.RPCPassword, CookieFile: ch.RPCCookieFile},
 		}, log, m.btc)
 		if err != nil {
