@@ -16,53 +16,22 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/chaintap/chaintap/internal/gotool"
 )
 
 // Version is the btcd release that runs.
 const Version = "v0.26.2"
 
+// tool is btcd at Version, built from the module proxy.
+func tool() gotool.Tool { return gotool.Tool{Package: "github.com/btcsuite/btcd", Version: Version} }
+
 // Path is where the cached btcd binary lives.
-func Path() (string, error) {
-	dir := os.Getenv("XDG_CACHE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(dir, "chaintap", "btcd-"+Version, "btcd"), nil
-}
+func Path() (string, error) { return tool().Path() }
 
 // Install builds btcd with `go install` unless it is cached already
 // (about 20 s the first time).
-func Install(ctx context.Context) (string, error) {
-	bin, err := Path()
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	tmp, err := os.MkdirTemp("", "btcd-build")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "go", "install", "github.com/btcsuite/btcd@"+Version)
-	cmd.Dir = tmp // outside any module, so a go.mod around does not apply
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install btcd@%s: %w\n%s", Version, err, out)
-	}
-	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.Rename(filepath.Join(tmp, "btcd"), bin); err != nil {
-		return "", fmt.Errorf("caching btcd: %w", err)
-	}
-	return bin, nil
-}
+func Install(ctx context.Context) (string, error) { return tool().Install(ctx) }
 
 // Config configures a Node.
 type Config struct {

@@ -4,7 +4,6 @@ package gethtest
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,53 +14,23 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/chaintap/chaintap/internal/freeport"
+	"github.com/chaintap/chaintap/internal/gotool"
 )
 
 // Version is the geth release the tests run: the newest that builds from
 // the module proxy here (later ones need a blocked dependency).
 const Version = "v1.17.8"
 
-// Path is where the cached geth binary lives.
-func Path() (string, error) {
-	dir := os.Getenv("XDG_CACHE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(dir, "chaintap", "geth-"+Version, "geth"), nil
+// tool is geth at Version, built from the module proxy.
+func tool() gotool.Tool {
+	return gotool.Tool{Package: "github.com/ethereum/go-ethereum/cmd/geth", Version: Version}
 }
 
+// Path is where the cached geth binary lives.
+func Path() (string, error) { return tool().Path() }
+
 // Install builds geth with `go install` unless it is cached already.
-func Install(ctx context.Context) (string, error) {
-	bin, err := Path()
-	if err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	tmp, err := os.MkdirTemp("", "geth-build")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, "go", "install", "github.com/ethereum/go-ethereum/cmd/geth@"+Version)
-	cmd.Dir = tmp // outside any module, so go.mod here does not apply
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install geth@%s: %w\n%s", Version, err, out)
-	}
-	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.Rename(filepath.Join(tmp, "geth"), bin); err != nil {
-		return "", fmt.Errorf("caching geth: %w", err)
-	}
-	return bin, nil
-}
+func Install(ctx context.Context) (string, error) { return tool().Install(ctx) }
 
 // Geth is a running `geth --dev`.
 type Geth struct {
