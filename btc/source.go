@@ -39,7 +39,12 @@ type Config struct {
 	// CacheTxs bounds the transactions whose outputs are kept to resolve
 	// later inputs (most spend recent outputs).
 	CacheTxs int
-	Retry    RetryPolicy
+	// CallTimeout bounds one request (default 60 s, room for a 4 MB
+	// block at verbosity 2 from a busy node). Without it a node that
+	// stops answering on an open connection held a call, and the chain,
+	// for ever, where a timeout is retried like any transport failure.
+	CallTimeout time.Duration
+	Retry       RetryPolicy
 }
 
 func (c *Config) defaults() {
@@ -54,6 +59,9 @@ func (c *Config) defaults() {
 	}
 	if c.CacheTxs <= 0 {
 		c.CacheTxs = 100_000
+	}
+	if c.CallTimeout <= 0 {
+		c.CallTimeout = 60 * time.Second
 	}
 	if c.Retry == (RetryPolicy{}) {
 		c.Retry = DefaultRetry
@@ -121,6 +129,8 @@ func (s *Source) batch(ctx context.Context, calls []call) error {
 		label = "batch:" + label
 	}
 	s.metrics.requests.WithLabelValues(s.chain, label).Inc()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallTimeout)
+	defer cancel()
 	return s.rpc.do(ctx, calls)
 }
 

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/internal/rpcscript"
@@ -160,5 +161,31 @@ func TestWarmingUpIsNotALackOfVerbosity2(t *testing.T) {
 	}
 	if v := src.verbosity2.Load(); v != 1 || warming.Load() >= 0 {
 		t.Fatalf("verbosity2 = %d after a node warming up (%d warm-up answers left), want 1", v, warming.Load())
+	}
+}
+
+// TestANodeThatStopsAnsweringIsRetried: a node that takes a request and
+// never answers (a stuck bitcoind, a half-open connection) costs one
+// CallTimeout per attempt, and the attempt is retried, instead of holding
+// the chain for ever.
+func TestANodeThatStopsAnsweringIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select { // never answers
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	defer srv.Close()
+	defer close(done) // before Close, which waits for the handlers
+	s := New(Config{Chain: "t", URL: srv.URL, CallTimeout: 50 * time.Millisecond,
+		Retry: RetryPolicy{Initial: 1, Max: 1, NotFound: 3, Wrong: 3}}, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := s.HeadNumber(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || calls.Load() < 5 {
+		t.Fatalf("after 1 s: %d attempts, %v; want several attempts, each cut at 50 ms", calls.Load(), err)
 	}
 }
