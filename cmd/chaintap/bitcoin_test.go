@@ -208,6 +208,11 @@ func TestBothFamiliesInOneProcess(t *testing.T) {
 	afterStop := evmFlows("after the Bitcoin chain stopped")
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	_ = cmd.Wait()
+	// Stopped with Ctrl-C, the process still reports the chain that had
+	// stopped for the operator: its error last, and its exit code.
+	if code := cmd.ProcessState.ExitCode(); code != exitReorgTooDeep {
+		t.Errorf("exit code %d after Ctrl-C with the Bitcoin chain stopped on a deep reorg, want %d\n%s", code, exitReorgTooDeep, stderr.String())
+	}
 	stopChain()
 	if err := <-chainDone; err != nil {
 		t.Fatal(err)

@@ -257,11 +257,18 @@ func (in *ingestion) run(ctx context.Context, g *errgroup.Group) {
 	for i, f := range in.followers {
 		g.Go(func() error {
 			err := isolated(ctx, in.log, in.chains[i], f.Run)
-			if ctx.Err() != nil {
-				return err
-			}
 			mu.Lock()
 			defer mu.Unlock()
+			if ctx.Err() != nil {
+				// Stopping (Ctrl-C, or another part failed): a chain
+				// that stopped earlier for the operator is still the
+				// process's outcome (its message and exit code), not
+				// the cancellation.
+				if len(stopped) > 0 {
+					return errors.Join(stopped...)
+				}
+				return err
+			}
 			stopped = append(stopped, err)
 			if len(stopped) == len(in.followers) {
 				return errors.Join(stopped...)
