@@ -68,6 +68,12 @@ func ourBackfill(ctx context.Context, url string, to uint64, dec chaintap.Enrich
 
 // ourBackfillWith is ourBackfill with the node's client configured by cfg.
 func ourBackfillWith(ctx context.Context, cfg evm.Config, to uint64, dec chaintap.Enricher, publisher publisherFunc) (time.Duration, error) {
+	return ourBackfillFollow(ctx, cfg, follow.Config{}, to, dec, publisher)
+}
+
+// ourBackfillFollow is ourBackfillWith with the follower configured by
+// fcfg too; its Chain, From, Concurrency and Confirmations are ourBackfill's.
+func ourBackfillFollow(ctx context.Context, cfg evm.Config, fcfg follow.Config, to uint64, dec chaintap.Enricher, publisher publisherFunc) (time.Duration, error) {
 	pub, release, err := publisher("bench")
 	if err != nil {
 		return 0, err
@@ -81,8 +87,8 @@ func ourBackfillWith(ctx context.Context, cfg evm.Config, to uint64, dec chainta
 	zero := uint64(0)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	f := follow.New(follow.Config{Chain: "bench", From: &zero, Concurrency: fetchConcurrency, Confirmations: 12},
-		follow.Enriched(src, dec), pub, nil, nil)
+	fcfg.Chain, fcfg.From, fcfg.Concurrency, fcfg.Confirmations = "bench", &zero, fetchConcurrency, 12
+	f := follow.New(fcfg, follow.Enriched(src, dec), pub, nil, nil)
 	var took time.Duration
 	start := time.Now()
 	f.OnProgress(func(p follow.Progress) {

@@ -1,0 +1,92 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// usage is a reading of the clocks a side is measured by: the wall
+// clock, this process's CPU time (every thread: the follower, the
+// embedded broker, the raw clients) and the node process's.
+type usage struct {
+	wall time.Time
+	self time.Duration
+	node time.Duration
+}
+
+// readUsage reads the clocks; nodePid is the node's process (0: none).
+func readUsage(nodePid int) (usage, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return usage{}, fmt.Errorf("getrusage: %w", err)
+	}
+	u := usage{wall: time.Now(), self: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
+	if nodePid > 0 {
+		n, err := processCPU(nodePid)
+		if err != nil {
+			return usage{}, err
+		}
+		u.node = n
+	}
+	return u, nil
+}
+
+// spent is what one side cost: wall time, our CPU time, the node's.
+type spent struct{ wall, self, node time.Duration }
+
+func (u usage) since(before usage) spent {
+	return spent{wall: u.wall.Sub(before.wall), self: u.self - before.self, node: u.node - before.node}
+}
+
+// clockTick is Linux's USER_HZ, the unit of /proc/<pid>/stat's times:
+// 100 on every architecture Go runs on.
+const clockTick = 10 * time.Millisecond
+
+// processCPU is a process's user+system CPU time, from /proc/<pid>/stat.
+func processCPU(pid int) (time.Duration, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; the fields after it
+	// start after its closing parenthesis: state is field 3, utime 14,
+	// stime 15.
+	rest := string(raw[strings.LastIndexByte(string(raw), ')')+1:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
+	}
+	return time.Duration(ut+st) * clockTick, nil
+}
+
+// processRSS is a process's resident set size in bytes, from
+// /proc/<pid>/status (pid 0: this process).
+func processRSS(pid int) (int64, error) {
+	path := "/proc/self/status"
+	if pid > 0 {
+		path = fmt.Sprintf("/proc/%d/status", pid)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: VmRSS %q", path, v)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("%s has no VmRSS", path)
+}
