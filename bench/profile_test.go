@@ -22,7 +22,7 @@ func BenchmarkBackfillOurs(b *testing.B) {
 
 // BenchmarkPublishOurs runs only our publishing side, for profiling.
 func BenchmarkPublishOurs(b *testing.B) {
-	blocks := fetchAll(b, nodeForBench(b))
+	blocks := fetchAll(b, nodeForBench(b), Blocks)
 	topics := kafka.TopicsFor("", "bench")
 	defer profile(b)()
 	for b.Loop() {
@@ -55,7 +55,7 @@ func profile(b *testing.B) func() {
 // BenchmarkPublishRaw runs only the raw side of PublishRatio, for
 // profiling against BenchmarkPublishOurs.
 func BenchmarkPublishRaw(b *testing.B) {
-	blocks := fetchAll(b, nodeForBench(b))
+	blocks := fetchAll(b, nodeForBench(b), Blocks)
 	topics := kafka.TopicsFor("", "bench")
 	recs := rawRecords(b, topics, blocks)
 	defer profile(b)()

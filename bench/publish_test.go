@@ -17,8 +17,8 @@ import (
 
 const publishBatch = 100 // blocks per transaction, the follower's default when catching up
 
-// fetchAll reads the benchmark chain's blocks into memory once.
-func fetchAll(b *testing.B, url string) []*chaintap.EVMBlock {
+// fetchAll reads the benchmark chain's blocks 0..to into memory once.
+func fetchAll(b *testing.B, url string, to uint64) []*chaintap.EVMBlock {
 	b.Helper()
 	ctx := context.Background()
 	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url}, nil, nil)
@@ -26,8 +26,8 @@ func fetchAll(b *testing.B, url string) []*chaintap.EVMBlock {
 		b.Fatal(err)
 	}
 	defer src.Close()
-	blocks := make([]*chaintap.EVMBlock, 0, Blocks+1)
-	for n := range uint64(Blocks + 1) {
+	blocks := make([]*chaintap.EVMBlock, 0, to+1)
+	for n := range to + 1 {
 		blk, err := src.EVMBlockByNumber(ctx, n)
 		if err != nil {
 			b.Fatal(err)
@@ -189,7 +189,16 @@ func prepareAhead(pub *kafka.Publisher, blocks []*chaintap.EVMBlock, ahead int) 
 // target's measure); "prepared" has the records encoded before the clock
 // starts, to show what the publishing protocol alone costs.
 func BenchmarkPublishRatio(b *testing.B) {
-	blocks := fetchAll(b, nodeForBench(b))
+	publishRatio(b, fetchAll(b, nodeForBench(b), Blocks))
+}
+
+// BenchmarkPublishRatioMainnet is BenchmarkPublishRatio on the
+// mainnet-shaped chain's blocks (≈200 transactions and 260 logs each).
+func BenchmarkPublishRatioMainnet(b *testing.B) {
+	publishRatio(b, fetchAll(b, pinnedNode(b, "mainnet").addr, MainnetBlocks))
+}
+
+func publishRatio(b *testing.B, blocks []*chaintap.EVMBlock) {
 	topics := kafka.TopicsFor("", "bench")
 	recs := rawRecords(b, topics, blocks)
 	for _, v := range []struct {
