@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/kafka"
 	"os"
 	"runtime/pprof"
@@ -73,6 +74,22 @@ func BenchmarkBackfillRaw(b *testing.B) {
 	defer profile(b)()
 	for b.Loop() {
 		if _, err := rawFetch(context.Background(), url, Blocks); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBackfillOursMainnet runs only our side of
+// PinnedBackfill/mainnet, pinned as there; with CHAINTAP_CPUPROFILE=file
+// it profiles just that.
+func BenchmarkBackfillOursMainnet(b *testing.B) {
+	n := pinnedNode(b, "mainnet")
+	dec := standardDecoder(b)
+	restore := pin(b)
+	defer restore()
+	defer profile(b)()
+	for b.Loop() {
+		if _, err := ourSide(context.Background(), n.addr, MainnetBlocks, follow.Config{}, dec)(); err != nil {
 			b.Fatal(err)
 		}
 	}
