@@ -89,10 +89,14 @@ type Chain struct {
 	OnConfirmedReorg string `yaml:"on_confirmed_reorg"`
 	// AcceptReorg is set by `ingest --accept-reorg`, never by the file: it
 	// accepts the confirmed reorg the follower stopped on at that height.
-	AcceptReorg  *uint64  `yaml:"-"`
-	Concurrency  int      `yaml:"concurrency"`
-	ReceiptBatch int      `yaml:"receipt_batch"`
-	MaxBatch     int      `yaml:"max_batch_blocks"`
+	AcceptReorg  *uint64 `yaml:"-"`
+	Concurrency  int     `yaml:"concurrency"`
+	ReceiptBatch int     `yaml:"receipt_batch"`
+	MaxBatch     int     `yaml:"max_batch_blocks"`
+	// MemoryBudget bounds the bytes of blocks the follower holds (fetched
+	// ahead, in the batch, published and not yet confirmed); default
+	// 128MiB (follow.DefaultMemoryBudget).
+	MemoryBudget Bytes    `yaml:"memory_budget"`
 	PollInterval Duration `yaml:"poll_interval"`
 	// RPCCompression is "auto" (the default: uncompressed from a node on
 	// this machine, gzip otherwise), "gzip" or "none".

@@ -30,9 +30,8 @@ type Publisher struct {
 	// the offset each was written at.
 	manifests map[string]*manifest
 	offsets   map[string]int64
-	// encoded keeps the values of prepared or published, not yet
-	// confirmed blocks, so each block is encoded once.
-	encoded *encodedCache
+	// bufs are encoding buffers given back by Release.
+	bufs sync.Pool
 	// manifestEnd is past the newest manifest this publisher knows of.
 	manifestEnd int64
 	// broken is set when a transaction failed; LoadCursor then reconnects.
@@ -65,7 +64,6 @@ func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family ch
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsOf(cfg.Topics.Prefix, chain, family), log: log, metrics: m,
 		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
-	p.encoded = newEncodedCache(chain, p.topics)
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -141,7 +139,6 @@ func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cur
 		return nil, err
 	}
 	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
-	p.encoded.reset()
 	p.manifestEnd = 0
 	if last == nil {
 		return nil, nil
@@ -306,7 +303,7 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 // sendView hands blk's records of one view (upserts, origin in their
 // headers) to send, and returns the block's encoding.
 func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
-	e, err := p.encoded.get(blk)
+	e, err := p.encodedOf(blk)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +403,6 @@ func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[strin
 			delete(p.offsets, hash)
 		}
 	}
-	p.encoded.keepOnly(b.Cursor, b.Confirm)
 }
 
 func headNumber(c chaintap.Cursor) any {

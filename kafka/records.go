@@ -100,7 +100,10 @@ func encodeBlock(t Topics, chain string, b chaintap.Block, buf []byte) (*encoded
 	recs := b.Records()
 	h := b.Header()
 	e := &encoded{number: h.Number, recs: recs, values: make([][]byte, len(recs))}
-	if need := encodedSize(b, recs); cap(buf) < need {
+	// A reused buffer far larger than this block needs (an outlier's) would
+	// be held, and counted in the follower's memory budget, for as long as
+	// this block is: let it go instead.
+	if need := encodedSize(b, recs); cap(buf) < need || cap(buf) > 4*need {
 		buf = make([]byte, 0, need)
 	}
 	buf = buf[:0]

@@ -322,7 +322,7 @@ func (in *ingestion) close() {
 func followConfig(ch config.Chain) follow.Config {
 	fc := follow.Config{
 		Chain: ch.Name, Window: ch.ReorgWindow, ConfirmTag: ch.ConfirmTag, From: ch.From,
-		Concurrency: ch.Concurrency, MaxBatch: ch.MaxBatch,
+		Concurrency: ch.Concurrency, MaxBatch: ch.MaxBatch, MemoryBudget: int64(ch.MemoryBudget),
 		OnConfirmedReorg: chaintap.ConfirmedReorgPolicy(ch.OnConfirmedReorg), AcceptReorg: ch.AcceptReorg,
 	}
 	if ch.Confirmations != nil {
