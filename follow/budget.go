@@ -25,15 +25,15 @@ import (
 type budget struct {
 	limit int64
 
-	mu    sync.Mutex
-	used  int64
-	peak  int64
+	mu   sync.Mutex
+	used int64
+	peak int64
 	// last and before are the footprints of the two newest blocks
 	// fetched ahead; a fetch reserves the smaller, so one outlier does
 	// not make every later fetch reserve its size.
 	last, before int64
-	ahead int   // fetches reserved, in flight, or fetched and not taken
-	room  chan struct{}
+	ahead        int // fetches reserved, in flight, or fetched and not taken
+	room         chan struct{}
 }
 
 func newBudget(limit int64) *budget {
