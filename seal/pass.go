@@ -158,40 +158,30 @@ func (s *passer) ensureTopics(ctx context.Context) (int32, error) {
 }
 
 // restore replays the sealed topic into the chains (checking every
-// record: a sealer never extends a chain it cannot vouch for) and reads
-// how much of it the checkpoints cover.
+// record: a sealer never extends a chain it cannot vouch for), with each
+// partition's input position, and reads how much of it the checkpoints
+// cover.
 func (s *passer) restore(ctx context.Context) error {
-	ends, err := endOffsets(ctx, s.cfg.Kafka, s.cfg.To)
+	part := func(p int32) (*partState, error) {
+		if st := s.parts[p]; st != nil {
+			return st, nil
+		}
+		return nil, fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, p, s.cfg.From)
+	}
+	if err := restoreTopic(ctx, s.cfg.Kafka, s.cfg.To, part, s.source); err != nil {
+		return err
+	}
+	raw, err := ReadCheckpoints(ctx, s.cfg.Kafka, s.cfg.To)
 	if err != nil {
 		return err
 	}
-	for p := range ends {
-		if s.parts[p] == nil {
-			return fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, p, s.cfg.From)
-		}
-	}
-	var bad error
-	err = scan(ctx, s.cfg.Kafka, s.cfg.To, ends, func(r *kgo.Record) {
-		if bad == nil {
-			bad = s.resume(r)
-		}
-	})
-	if err == nil {
-		err = bad
-	}
-	if err != nil {
-		return fmt.Errorf("restoring the seal of %s: %w", s.cfg.To, err)
-	}
-	return s.readCovered(ctx)
+	setPending(s.cfg.To, s.parts, raw, s.cfg.Log)
+	return nil
 }
 
-// resume advances partition r.Partition's chain and input position over
-// r, read back from the sealed topic.
-func (s *passer) resume(r *kgo.Record) error {
-	st := s.parts[r.Partition]
-	if err := st.chain.Resume(r); err != nil {
-		return fmt.Errorf("%s partition %d does not verify, refusing to extend it: %w", s.cfg.To, r.Partition, err)
-	}
+// source sets partition st's input position from r, read back from the
+// sealed topic: after its chaintap.seal.source offset.
+func (s *passer) source(st *partState, r *kgo.Record) error {
 	for _, h := range r.Headers {
 		if h.Key == HeaderSource {
 			src, err := strconv.ParseInt(string(h.Value), 10, 64)
@@ -200,27 +190,6 @@ func (s *passer) resume(r *kgo.Record) error {
 			}
 			st.next = src + 1
 		}
-	}
-	st.last = r.Offset
-	return nil
-}
-
-// readCovered sets how many of each partition's records no checkpoint
-// covers yet.
-func (s *passer) readCovered(ctx context.Context) error {
-	raw, err := ReadCheckpoints(ctx, s.cfg.Kafka, s.cfg.To)
-	if err != nil {
-		return err
-	}
-	covered := map[int32]int64{}
-	for _, r := range raw {
-		if c, err := peekCheckpoint(r.Note); err == nil && c.Size > covered[c.Partition] {
-			covered[c.Partition] = c.Size
-		}
-	}
-	for p, st := range s.parts {
-		st.pending = st.chain.Size() - covered[p]
-		s.cfg.Log.Info("seal restored", "topic", s.cfg.To, "partition", p, "sealed", st.chain.Size(), "next_input_offset", st.next)
 	}
 	return nil
 }
