@@ -36,6 +36,8 @@ type Publisher struct {
 	manifestEnd int64
 	// broken is set when a transaction failed; LoadCursor then reconnects.
 	broken bool
+	// seal, when set, seals the records of some topics (WithSealer).
+	seal *sealing
 }
 
 var (
@@ -49,13 +51,13 @@ func TransactionalID(chain string) string { return "chaintap-follower-" + chain 
 // NewPublisher creates the chain's topics if missing and initialises the
 // transactional producer, which aborts whatever transaction a previous
 // instance left open.
-func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logger, m *Metrics) (*Publisher, error) {
-	return NewFamilyPublisher(ctx, cfg, chain, chaintap.FamilyEVM, log, m)
+func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logger, m *Metrics, opts ...PublisherOption) (*Publisher, error) {
+	return NewFamilyPublisher(ctx, cfg, chain, chaintap.FamilyEVM, log, m, opts...)
 }
 
 // NewFamilyPublisher is NewPublisher for a chain of any family: the
 // family decides which topics the chain has (TopicsOf).
-func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family chaintap.Family, log *slog.Logger, m *Metrics) (*Publisher, error) {
+func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family chaintap.Family, log *slog.Logger, m *Metrics, opts ...PublisherOption) (*Publisher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -64,6 +66,9 @@ func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family ch
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsOf(cfg.Topics.Prefix, chain, family), log: log, metrics: m,
 		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
+	for _, o := range opts {
+		o(p)
+	}
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -72,9 +77,14 @@ func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family ch
 
 // connect creates the transactional client, the topics if missing, and
 // initialises the producer ID, which aborts whatever transaction an
-// earlier client with this transactional ID left open.
+// earlier client with this transactional ID left open; then the seal is
+// restored from what was committed.
 func (p *Publisher) connect(ctx context.Context) error {
-	cl, err := p.cfg.NewClient(
+	var opts []kgo.Opt
+	if p.seal != nil {
+		opts = append(opts, kgo.RecordPartitioner(newSealPartitioner(p.seal.s.Topics())))
+	}
+	cl, err := p.cfg.NewClient(append(opts,
 		kgo.TransactionalID(TransactionalID(p.chain)),
 		// A follower's transaction takes milliseconds to seconds; if the
 		// follower dies inside one, read_committed consumers wait for the
@@ -86,7 +96,7 @@ func (p *Publisher) connect(ctx context.Context) error {
 		// Records linger (kgo's default 10 ms) to fill batches while a
 		// transaction is being produced; Publish flushes at its end, so
 		// lingering never delays a commit.
-	)
+	)...)
 	if err != nil {
 		return err
 	}
@@ -97,6 +107,12 @@ func (p *Publisher) connect(ctx context.Context) error {
 	if _, _, err := cl.ProducerID(ctx); err != nil {
 		cl.Close()
 		return fmt.Errorf("initialising the transactional producer %s: %w", TransactionalID(p.chain), fenced(err))
+	}
+	if p.seal != nil {
+		if err := p.seal.restore(ctx, p.cfg); err != nil {
+			cl.Close()
+			return err
+		}
 	}
 	p.cl = cl
 	return nil
@@ -212,12 +228,20 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	if err := p.canRetract(b); err != nil {
 		return err
 	}
+	if err := p.sealReady(); err != nil {
+		return err
+	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		p.broken = true
+		p.sealDone(false)
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	w := newTxnWriter(ctx, p.cl)
-	newManifests, err := p.emit(b, w.send)
+	send := w.send
+	if p.seal != nil {
+		send = p.seal.wrap(send)
+	}
+	newManifests, err := p.emit(b, send)
 	if err == nil {
 		// The cursor goes with the data, not after it: one flush, one wait.
 		var cursor *kgo.Record
@@ -226,8 +250,12 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		}
 	}
 	manifestOffsets, werr := w.wait()
-	if err = errors.Join(err, werr); err != nil {
+	if err = errors.Join(err, werr); err == nil && p.seal != nil {
+		err = p.seal.checkpoint(w, false)
+	}
+	if err != nil {
 		p.broken = true
+		p.sealDone(false)
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
 		}
@@ -236,10 +264,12 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	if err := p.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		p.broken = true
+		p.sealDone(false)
 		p.metrics.txns.WithLabelValues(p.chain, "failed").Inc()
 		return fmt.Errorf("committing blocks up to %v: %w", headNumber(b.Cursor), fenced(err))
 	}
 	p.metrics.txns.WithLabelValues(p.chain, "committed").Inc()
+	p.sealDone(true)
 	p.metrics.txnSeconds.WithLabelValues(p.chain).Observe(time.Since(start).Seconds())
 	p.metrics.records.WithLabelValues(p.chain).Add(float64(w.n))
 	p.remember(b, newManifests, manifestOffsets)

@@ -51,6 +51,9 @@ type partState struct {
 	pending int64 // sealed since the last checkpoint
 	since   time.Time
 	last    int64 // output offset of the last sealed record
+	// cur is the last record sealed in the open transaction, for the
+	// publisher's sealer: its offset is known once it is flushed.
+	cur *kgo.Record
 }
 
 // Pass seals every record of From into To (same partition, same key,

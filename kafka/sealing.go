@@ -1,0 +1,219 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Sealer seals the records a Publisher produces into some of its topics,
+// inside the publisher's transactions (package seal implements it; kafka
+// cannot import seal, which imports kafka).
+//
+// The publisher calls it from one goroutine at a time, in this order:
+// Restore after every connect (a fresh producer has aborted whatever
+// transaction an earlier one left open, so Restore reads what was
+// committed); then, per transaction, Seal for each record of a sealed
+// topic in the order produced, Checkpoints once every record of the
+// transaction is flushed (a checkpoint names the offset of its last
+// record), and Committed or Aborted. After Aborted (which also follows a
+// commit whose outcome is unknown) the sealer holds nothing until the next
+// Restore: seal numbers, not offsets, carry a chain, so aborted records
+// leave no gap once it restarts from what was committed.
+type Sealer interface {
+	// Topics lists the topics it seals.
+	Topics() []string
+	// Restore reads back the chain of every partition of the sealed
+	// topics, and returns each topic's partition count.
+	Restore(ctx context.Context, cfg Config) (map[string]int32, error)
+	// Seal adds the seal headers to r, whose Topic is sealed and whose
+	// Partition is set.
+	Seal(r *kgo.Record) error
+	// Checkpoints returns the checkpoints that are due (with all, one for
+	// every partition with records no checkpoint covers) as records to
+	// produce into the transaction.
+	Checkpoints(all bool) ([]*kgo.Record, error)
+	Committed()
+	Aborted()
+}
+
+// PublisherOption configures a Publisher.
+type PublisherOption func(*Publisher)
+
+// WithSealer seals the records of s.Topics() (which must be the chain's
+// topics) as the publisher produces them, and creates those topics never
+// compacted and kept forever (a record removed is, to verify, a deleted
+// record).
+func WithSealer(s Sealer) PublisherOption {
+	return func(p *Publisher) {
+		p.seal = &sealing{s: s, keyed: map[string]kgo.TopicPartitioner{}}
+		p.cfg.Topics.Sealed = s.Topics()
+	}
+}
+
+// sealing is the publisher's side of a Sealer: partitions records of
+// sealed topics itself (a sealer chains per partition, so it must know
+// the partition before the record is produced) and keeps the first
+// error of a transaction.
+type sealing struct {
+	s     Sealer
+	parts map[string]int32 // sealed topic → partitions; nil until restored
+	// keyed partitions keyed records exactly as franz-go's default
+	// partitioner does (Kafka's murmur2 of the key, modulo the
+	// partitions), so sealing moves no key to another partition.
+	keyed map[string]kgo.TopicPartitioner
+	err   error
+}
+
+// errSealLost: a transaction failed, so the seal's state is unknown until
+// LoadCursor reconnects and restores it.
+var errSealLost = errors.New("the seal's state was dropped with a failed transaction: LoadCursor restores it")
+
+func (z *sealing) restore(ctx context.Context, cfg Config) error {
+	parts, err := z.s.Restore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	z.parts = parts
+	return nil
+}
+
+// ready fails when the seal's state is not restored.
+func (z *sealing) ready() error {
+	if z.parts == nil {
+		return errSealLost
+	}
+	z.err = nil
+	return nil
+}
+
+// wrap returns send with the records of sealed topics partitioned and
+// sealed on the way.
+func (z *sealing) wrap(send func(*kgo.Record)) func(*kgo.Record) {
+	return func(r *kgo.Record) {
+		n, ok := z.parts[r.Topic]
+		if !ok {
+			send(r)
+			return
+		}
+		r.Partition = z.partition(r, n)
+		if err := z.s.Seal(r); err != nil {
+			if z.err == nil {
+				z.err = fmt.Errorf("sealing a record of %s: %w", r.Topic, err)
+			}
+			return
+		}
+		send(r)
+	}
+}
+
+// partition is r's partition among n. Every record the publisher writes
+// has a key; a record without one would go to partition 0.
+func (z *sealing) partition(r *kgo.Record, n int32) int32 {
+	if r.Key == nil || n <= 1 {
+		return 0
+	}
+	tp, ok := z.keyed[r.Topic]
+	if !ok {
+		tp = kgo.StickyKeyPartitioner(nil).ForTopic(r.Topic)
+		z.keyed[r.Topic] = tp
+	}
+	return int32(tp.Partition(r, int(n)))
+}
+
+// checkpoint sends the due checkpoints into the open transaction and
+// waits for them; every sealed record was flushed before (w.wait).
+func (z *sealing) checkpoint(w *txnWriter, all bool) error {
+	if z.err != nil {
+		return z.err
+	}
+	cps, err := z.s.Checkpoints(all)
+	if err != nil || len(cps) == 0 {
+		return err
+	}
+	for _, r := range cps {
+		w.send(r)
+	}
+	_, err = w.wait()
+	return err
+}
+
+func (z *sealing) done(committed bool) {
+	if committed {
+		z.s.Committed()
+		return
+	}
+	z.parts = nil
+	z.s.Aborted()
+}
+
+// sealPartitioner honours the partition set on records of sealed topics
+// and partitions the others as franz-go does by default.
+type sealPartitioner struct {
+	sealed map[string]bool
+	def    kgo.Partitioner
+}
+
+func newSealPartitioner(topics []string) kgo.Partitioner {
+	p := sealPartitioner{sealed: map[string]bool{}, def: kgo.UniformBytesPartitioner(64<<10, true, true, nil)}
+	for _, t := range topics {
+		p.sealed[t] = true
+	}
+	return p
+}
+
+func (p sealPartitioner) ForTopic(t string) kgo.TopicPartitioner {
+	if p.sealed[t] {
+		return kgo.ManualPartitioner().ForTopic(t)
+	}
+	return p.def.ForTopic(t)
+}
+
+// sealReady fails when sealing is on and its state was dropped: Publish
+// must not extend chains it no longer knows the ends of.
+func (p *Publisher) sealReady() error {
+	if p.seal == nil {
+		return nil
+	}
+	return p.seal.ready()
+}
+
+// sealDone tells the sealer how the transaction ended.
+func (p *Publisher) sealDone(committed bool) {
+	if p.seal != nil {
+		p.seal.done(committed)
+	}
+}
+
+// Checkpoint writes, in a transaction of its own, a checkpoint of every
+// sealed partition with records no checkpoint covers yet: what a clean
+// stop calls (once no Publish runs), so that a verifier finds none of the
+// follower's records unchecked. Without sealing it does nothing; after a
+// failed transaction too (the publisher may have been fenced by another
+// instance, which it must not fence back): the next start restores the
+// seal and checkpoints the rest when due.
+func (p *Publisher) Checkpoint(ctx context.Context) error {
+	if p.seal == nil || p.broken || p.cl == nil || p.seal.ready() != nil {
+		return nil
+	}
+	if err := p.cl.BeginTransaction(); err != nil {
+		p.broken = true
+		p.sealDone(false)
+		return fmt.Errorf("beginning the last checkpoints' transaction: %w", err)
+	}
+	err := p.seal.checkpoint(newTxnWriter(ctx, p.cl), true)
+	if err == nil {
+		err = p.cl.EndTransaction(ctx, kgo.TryCommit)
+	} else if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
+	}
+	if err != nil {
+		p.broken = true
+		p.sealDone(false)
+		return fmt.Errorf("writing the last checkpoints: %w", fenced(err))
+	}
+	p.sealDone(true)
+	return nil
+}
