@@ -233,7 +233,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		p.broken = true
-		p.sealDone(false)
+		p.sealDone(ctx, false)
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	w := newTxnWriter(ctx, p.cl)
@@ -255,7 +255,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	if err != nil {
 		p.broken = true
-		p.sealDone(false)
+		p.sealDone(ctx, false)
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
 		}
@@ -264,12 +264,12 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	if err := p.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		p.broken = true
-		p.sealDone(false)
+		p.sealDone(ctx, false)
 		p.metrics.txns.WithLabelValues(p.chain, "failed").Inc()
 		return fmt.Errorf("committing blocks up to %v: %w", headNumber(b.Cursor), fenced(err))
 	}
 	p.metrics.txns.WithLabelValues(p.chain, "committed").Inc()
-	p.sealDone(true)
+	p.sealDone(ctx, true)
 	p.metrics.txnSeconds.WithLabelValues(p.chain).Observe(time.Since(start).Seconds())
 	p.metrics.records.WithLabelValues(p.chain).Add(float64(w.n))
 	p.remember(b, newManifests, manifestOffsets)

@@ -65,6 +65,9 @@ type sealing struct {
 	// partitions), so sealing moves no key to another partition.
 	keyed map[string]kgo.TopicPartitioner
 	err   error
+	// interrupted: the last transaction failed because its context ended
+	// (the follower stopping), not because Kafka refused it.
+	interrupted bool
 }
 
 // errSealLost: a transaction failed, so the seal's state is unknown until
@@ -140,7 +143,8 @@ func (z *sealing) checkpoint(w *txnWriter, all bool) error {
 	return err
 }
 
-func (z *sealing) done(committed bool) {
+func (z *sealing) done(ctx context.Context, committed bool) {
+	z.interrupted = !committed && ctx.Err() != nil
 	if committed {
 		z.s.Committed()
 		return
@@ -180,27 +184,39 @@ func (p *Publisher) sealReady() error {
 	return p.seal.ready()
 }
 
-// sealDone tells the sealer how the transaction ended.
-func (p *Publisher) sealDone(committed bool) {
+// sealDone tells the sealer how the transaction under ctx ended.
+func (p *Publisher) sealDone(ctx context.Context, committed bool) {
 	if p.seal != nil {
-		p.seal.done(committed)
+		p.seal.done(ctx, committed)
 	}
 }
 
 // Checkpoint writes, in a transaction of its own, a checkpoint of every
 // sealed partition with records no checkpoint covers yet: what a clean
 // stop calls (once no Publish runs), so that a verifier finds none of the
-// follower's records unchecked. Without sealing it does nothing; after a
-// failed transaction too (the publisher may have been fenced by another
-// instance, which it must not fence back): the next start restores the
-// seal and checkpoints the rest when due.
+// follower's records unchecked. Without sealing it does nothing. After a
+// transaction the stop interrupted it reconnects (restoring the seal from
+// what was committed) first; after one that failed otherwise it does
+// nothing (the publisher may have been fenced by another instance, which
+// it must not fence back): the next start restores the seal and
+// checkpoints the rest when due.
 func (p *Publisher) Checkpoint(ctx context.Context) error {
-	if p.seal == nil || p.broken || p.cl == nil || p.seal.ready() != nil {
+	if p.seal == nil || p.cl == nil || (p.broken && !p.seal.interrupted) {
 		return nil
+	}
+	if p.broken {
+		p.Close()
+		if err := p.connect(ctx); err != nil {
+			return fmt.Errorf("reconnecting for the last checkpoints: %w", err)
+		}
+		p.broken = false
+	}
+	if err := p.seal.ready(); err != nil {
+		return err
 	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		p.broken = true
-		p.sealDone(false)
+		p.sealDone(ctx, false)
 		return fmt.Errorf("beginning the last checkpoints' transaction: %w", err)
 	}
 	err := p.seal.checkpoint(newTxnWriter(ctx, p.cl), true)
@@ -211,9 +227,9 @@ func (p *Publisher) Checkpoint(ctx context.Context) error {
 	}
 	if err != nil {
 		p.broken = true
-		p.sealDone(false)
+		p.sealDone(ctx, false)
 		return fmt.Errorf("writing the last checkpoints: %w", fenced(err))
 	}
-	p.sealDone(true)
+	p.sealDone(ctx, true)
 	return nil
 }

@@ -232,6 +232,14 @@ func TestPublisherSealsItsTopics(t *testing.T) {
 	if err := c.apply(third, evmBlock("bb", c.head()+1), evmBlock("bb", c.head()+2)); err != nil {
 		t.Fatal(err)
 	}
+	// The follower stops during a transaction (its context ends): the
+	// last checkpoints still cover everything committed.
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	next = evmBlock("bb", c.head()+1)
+	if err := third.Publish(stopped, chaintap.Batch{Chain: "c", Apply: []chaintap.Block{next}, Cursor: c.cursor()}); err == nil {
+		t.Fatal("published with a context that had ended")
+	}
 	if err := third.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
