@@ -237,11 +237,11 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	w := newTxnWriter(ctx, p.cl)
-	send := w.send
-	if p.seal != nil {
-		send = p.seal.wrap(send)
+	send, err := p.sealBegin(w.send)
+	var newManifests []*manifest
+	if err == nil {
+		newManifests, err = p.emit(b, send)
 	}
-	newManifests, err := p.emit(b, send)
 	if err == nil {
 		// The cursor goes with the data, not after it: one flush, one wait.
 		var cursor *kgo.Record
@@ -250,10 +250,7 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		}
 	}
 	manifestOffsets, werr := w.wait()
-	if err = errors.Join(err, werr); err == nil && p.seal != nil {
-		err = p.seal.checkpoint(w, false)
-	}
-	if err != nil {
+	if err = errors.Join(err, werr, p.sealErr()); err != nil {
 		p.broken = true
 		p.sealDone(ctx, false)
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {

@@ -15,10 +15,10 @@ import (
 // The publisher calls it from one goroutine at a time, in this order:
 // Restore after every connect (a fresh producer has aborted whatever
 // transaction an earlier one left open, so Restore reads what was
-// committed); then, per transaction, Seal for each record of a sealed
-// topic in the order produced, Checkpoints once every record of the
-// transaction is flushed (a checkpoint names the offset of its last
-// record), and Committed or Aborted. After Aborted (which also follows a
+// committed); then, per transaction, Checkpoints as the transaction
+// begins (its checkpoints cover what earlier transactions committed, whose
+// offsets are known), Seal for each record of a sealed topic in the order
+// produced, and Committed or Aborted. After Aborted (which also follows a
 // commit whose outcome is unknown) the sealer holds nothing until the next
 // Restore: seal numbers, not offsets, carry a chain, so aborted records
 // leave no gap once it restarts from what was committed.
@@ -33,7 +33,7 @@ type Sealer interface {
 	Seal(r *kgo.Record) error
 	// Checkpoints returns the checkpoints that are due (with all, one for
 	// every partition with records no checkpoint covers) as records to
-	// produce into the transaction.
+	// produce into the transaction; they cover the records committed.
 	Checkpoints(all bool) ([]*kgo.Record, error)
 	Committed()
 	Aborted()
@@ -126,21 +126,19 @@ func (z *sealing) partition(r *kgo.Record, n int32) int32 {
 	return int32(tp.Partition(r, int(n)))
 }
 
-// checkpoint sends the due checkpoints into the open transaction and
-// waits for them; every sealed record was flushed before (w.wait).
-func (z *sealing) checkpoint(w *txnWriter, all bool) error {
-	if z.err != nil {
-		return z.err
-	}
+// begin sends the checkpoints that are due (with all, every pending
+// one) into the open transaction: they cover what earlier transactions
+// committed, whose offsets are known, so no flush waits for them. It
+// returns send sealing the records of sealed topics.
+func (z *sealing) begin(send func(*kgo.Record), all bool) (func(*kgo.Record), error) {
 	cps, err := z.s.Checkpoints(all)
-	if err != nil || len(cps) == 0 {
-		return err
+	if err != nil {
+		return nil, fmt.Errorf("checkpointing the seal: %w", err)
 	}
 	for _, r := range cps {
-		w.send(r)
+		send(r)
 	}
-	_, err = w.wait()
-	return err
+	return z.wrap(send), nil
 }
 
 func (z *sealing) done(ctx context.Context, committed bool) {
@@ -184,6 +182,23 @@ func (p *Publisher) sealReady() error {
 	return p.seal.ready()
 }
 
+// sealBegin begins sealing a transaction whose records go to send (see
+// sealing.begin); without sealing it returns send.
+func (p *Publisher) sealBegin(send func(*kgo.Record)) (func(*kgo.Record), error) {
+	if p.seal == nil {
+		return send, nil
+	}
+	return p.seal.begin(send, false)
+}
+
+// sealErr is the first error sealing the transaction's records.
+func (p *Publisher) sealErr() error {
+	if p.seal == nil {
+		return nil
+	}
+	return p.seal.err
+}
+
 // sealDone tells the sealer how the transaction under ctx ended.
 func (p *Publisher) sealDone(ctx context.Context, committed bool) {
 	if p.seal != nil {
@@ -219,7 +234,11 @@ func (p *Publisher) Checkpoint(ctx context.Context) error {
 		p.sealDone(ctx, false)
 		return fmt.Errorf("beginning the last checkpoints' transaction: %w", err)
 	}
-	err := p.seal.checkpoint(newTxnWriter(ctx, p.cl), true)
+	w := newTxnWriter(ctx, p.cl)
+	_, err := p.seal.begin(w.send, true)
+	if _, werr := w.wait(); err == nil {
+		err = werr
+	}
 	if err == nil {
 		err = p.cl.EndTransaction(ctx, kgo.TryCommit)
 	} else if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {

@@ -22,11 +22,12 @@ type PublishConfig struct {
 	// Topics are the sealed topics, some of the chain's.
 	Topics []string
 	Signer note.Signer
-	// Every and Interval: a partition is checkpointed at the end of the
-	// first transaction by which Every records were sealed since its last
-	// checkpoint, or Interval passed since the first of them (defaults
-	// 1000 and 5 s). An idle follower writes no transaction, so an
-	// interval's checkpoint waits for the next block; a clean stop
+	// Every and Interval: a partition is checkpointed in the first
+	// transaction that begins once Every records were committed since its
+	// last checkpoint, or Interval passed since the first of them
+	// (defaults 1000 and 5 s); the checkpoint covers every record
+	// committed before that transaction. An idle follower writes no
+	// transaction, so a checkpoint waits for the next block; a clean stop
 	// checkpoints everything (kafka.Publisher.Checkpoint).
 	Every    int64
 	Interval time.Duration
@@ -145,19 +146,17 @@ func (s *Publishing) Checkpoints(all bool) ([]*kgo.Record, error) {
 	return out, nil
 }
 
-// checkpoint signs partition p's checkpoint. Its last record is the last
-// one sealed in this transaction (flushed, so its offset is set), or the
-// last committed before.
+// checkpoint signs partition p's checkpoint, of the records committed:
+// the publisher asks as a transaction begins.
 func (s *Publishing) checkpoint(topic string, p int32, st *partState) (*kgo.Record, error) {
+	if st.cur != nil {
+		return nil, fmt.Errorf("%s partition %d: a checkpoint asked with records sealed and not committed", topic, p)
+	}
 	root, err := st.chain.Root()
 	if err != nil {
 		return nil, err
 	}
-	last := st.last
-	if st.cur != nil {
-		last = st.cur.Offset
-	}
-	c := Checkpoint{Topic: topic, Partition: p, Size: st.chain.Size(), Root: root, LastOffset: last, Head: st.chain.Head()}
+	c := Checkpoint{Topic: topic, Partition: p, Size: st.chain.Size(), Root: root, LastOffset: st.last, Head: st.chain.Head()}
 	msg, err := c.Sign(s.cfg.Signer)
 	if err != nil {
 		return nil, err
