@@ -292,22 +292,22 @@ func (p *Publisher) canRetract(b chaintap.Batch) error {
 // once, so that producing one block overlaps with encoding the next: the
 // reorgs' records, the head view's retractions, the confirmed view's
 // corrections, then the new blocks. It returns the new blocks' manifests.
-func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest, error) {
+func (p *Publisher) emit(b chaintap.Batch, send func(r *kgo.Record, prehash []byte)) ([]*manifest, error) {
 	for i := range b.Reorgs {
 		r, err := reorgRecord(p.topics, &b.Reorgs[i])
 		if err != nil {
 			return nil, err
 		}
-		send(r)
+		send(r, nil)
 	}
 	for _, h := range b.Retract {
 		for _, r := range retractions(p.manifests[h.Hash]) {
-			send(r)
+			send(r, nil)
 		}
 	}
 	for _, c := range b.Correct {
 		for _, r := range corrections(p.topics, p.manifests[c.Block.Hash], c.Reorg) {
-			send(r)
+			send(r, nil)
 		}
 	}
 	var ms []*manifest
@@ -316,7 +316,7 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 		if err != nil {
 			return nil, err
 		}
-		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Header().Number)), Value: e.manifestValue})
+		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Header().Number)), Value: e.manifestValue}, nil)
 		ms = append(ms, e.manifest)
 	}
 	for _, blk := range b.Confirm {
@@ -328,16 +328,22 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 }
 
 // sendView hands blk's records of one view (upserts, origin in their
-// headers) to send, and returns the block's encoding.
-func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
+// headers) to send, with their content prehashes when sealing, and
+// returns the block's encoding.
+func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record, []byte)) (*encoded, error) {
 	e, err := p.encodedOf(blk)
 	if err != nil {
 		return nil, err
 	}
 	h := blk.Header()
 	rs := e.view(p.topics, h, confirmed, blockHeaders(p.chain, h.Number, h.Hash, OpUpsert, origin))
+	pre := e.prehashes(confirmed)
 	for i := range rs {
-		send(&rs[i])
+		if pre != nil {
+			send(&rs[i], pre[i])
+		} else {
+			send(&rs[i], nil)
+		}
 	}
 	return e, nil
 }

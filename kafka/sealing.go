@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,20 @@ type Sealer interface {
 	Aborted()
 }
 
+// Prehasher is implemented by a Sealer that can begin a record's content
+// digest ahead: the publisher calls Prehash as it prepares a block (in the
+// follower's fetch workers, concurrently: it must be safe for that) for
+// each record of a sealed topic, and SealPrehashed instead of Seal when it
+// publishes the record, so that only the headers, set then, are hashed on
+// the serial path.
+type Prehasher interface {
+	// Prehash appends to dst the state of a content digest over key and
+	// value.
+	Prehash(dst, key, value []byte) []byte
+	// SealPrehashed is Seal for a record whose key and value pre covers.
+	SealPrehashed(r *kgo.Record, pre []byte) error
+}
+
 // PublisherOption configures a Publisher.
 type PublisherOption func(*Publisher)
 
@@ -48,7 +63,12 @@ type PublisherOption func(*Publisher)
 // record).
 func WithSealer(s Sealer) PublisherOption {
 	return func(p *Publisher) {
-		p.seal = &sealing{s: s, keyed: map[string]kgo.TopicPartitioner{}}
+		z := &sealing{s: s, keyed: map[string]kgo.TopicPartitioner{}, sealed: map[string]bool{}}
+		z.pre, _ = s.(Prehasher)
+		for _, t := range s.Topics() {
+			z.sealed[t] = true
+		}
+		p.seal = z
 		p.cfg.Topics.Sealed = s.Topics()
 	}
 }
@@ -58,7 +78,11 @@ func WithSealer(s Sealer) PublisherOption {
 // the partition before the record is produced) and keeps the first
 // error of a transaction.
 type sealing struct {
-	s     Sealer
+	s Sealer
+	// pre and sealed never change: Prepare reads them concurrently.
+	pre    Prehasher // nil when s is none
+	sealed map[string]bool
+
 	parts map[string]int32 // sealed topic → partitions; nil until restored
 	// keyed partitions keyed records exactly as franz-go's default
 	// partitioner does (Kafka's murmur2 of the key, modulo the
@@ -93,16 +117,22 @@ func (z *sealing) ready() error {
 }
 
 // wrap returns send with the records of sealed topics partitioned and
-// sealed on the way.
-func (z *sealing) wrap(send func(*kgo.Record)) func(*kgo.Record) {
-	return func(r *kgo.Record) {
+// sealed on the way; pre is a record's content prehash, or nil.
+func (z *sealing) wrap(send func(*kgo.Record)) func(*kgo.Record, []byte) {
+	return func(r *kgo.Record, pre []byte) {
 		n, ok := z.parts[r.Topic]
 		if !ok {
 			send(r)
 			return
 		}
 		r.Partition = z.partition(r, n)
-		if err := z.s.Seal(r); err != nil {
+		var err error
+		if pre != nil && z.pre != nil {
+			err = z.pre.SealPrehashed(r, pre)
+		} else {
+			err = z.s.Seal(r)
+		}
+		if err != nil {
 			if z.err == nil {
 				z.err = fmt.Errorf("sealing a record of %s: %w", r.Topic, err)
 			}
@@ -130,7 +160,7 @@ func (z *sealing) partition(r *kgo.Record, n int32) int32 {
 // one) into the open transaction: they cover what earlier transactions
 // committed, whose offsets are known, so no flush waits for them. It
 // returns send sealing the records of sealed topics.
-func (z *sealing) begin(send func(*kgo.Record), all bool) (func(*kgo.Record), error) {
+func (z *sealing) begin(send func(*kgo.Record), all bool) (func(*kgo.Record, []byte), error) {
 	cps, err := z.s.Checkpoints(all)
 	if err != nil {
 		return nil, fmt.Errorf("checkpointing the seal: %w", err)
@@ -184,9 +214,9 @@ func (p *Publisher) sealReady() error {
 
 // sealBegin begins sealing a transaction whose records go to send (see
 // sealing.begin); without sealing it returns send.
-func (p *Publisher) sealBegin(send func(*kgo.Record)) (func(*kgo.Record), error) {
+func (p *Publisher) sealBegin(send func(*kgo.Record)) (func(*kgo.Record, []byte), error) {
 	if p.seal == nil {
-		return send, nil
+		return func(r *kgo.Record, _ []byte) { send(r) }, nil
 	}
 	return p.seal.begin(send, false)
 }
@@ -251,4 +281,46 @@ func (p *Publisher) Checkpoint(ctx context.Context) error {
 	}
 	p.sealDone(ctx, true)
 	return nil
+}
+
+// prehashSize is SHA-256's saved state (crypto/sha256's AppendBinary).
+const prehashSize = 108
+
+// prehash begins the content digests of e's records of sealed topics
+// (Prehasher). A confirmed-view record shares its head-view record's when
+// their keys are equal (their values are one). It runs where blocks are
+// prepared, concurrently, and reads only what never changes.
+func (z *sealing) prehash(e *encoded) {
+	if z.pre == nil {
+		return
+	}
+	n := len(e.recs)
+	e.pre = make([][]byte, len(e.ready))
+	buf := make([]byte, 0, len(e.ready)*prehashSize)
+	for i := range e.ready {
+		r := &e.ready[i]
+		switch {
+		case !z.sealed[r.Topic]:
+		case i >= n && e.pre[i-n] != nil && bytes.Equal(r.Key, e.ready[i-n].Key):
+			e.pre[i] = e.pre[i-n]
+		default:
+			start := len(buf)
+			buf = z.pre.Prehash(buf, r.Key, r.Value)
+			e.pre[i] = buf[start:len(buf):len(buf)]
+		}
+	}
+	e.preBytes = cap(buf)
+}
+
+// prehashes are the content prehashes of e's records of one view, nil
+// when there are none.
+func (e *encoded) prehashes(confirmed bool) [][]byte {
+	if e.pre == nil {
+		return nil
+	}
+	n := len(e.recs)
+	if confirmed {
+		return e.pre[n:]
+	}
+	return e.pre[:n]
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -44,6 +45,10 @@ type Publishing struct {
 	// parts holds each sealed partition's state; nil until Restore and
 	// after Aborted.
 	parts map[string]map[int32]*partState
+	// content finishes prehashed digests (SealPrehashed); hashes are
+	// Prehash's, one per fetch worker at a time.
+	content *contentHash
+	hashes  sync.Pool
 }
 
 var _ kafka.Sealer = (*Publishing)(nil)
@@ -63,7 +68,7 @@ func NewPublishing(cfg PublishConfig) (*Publishing, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.Topics = slices.Clone(cfg.Topics)
-	return &Publishing{cfg: cfg}, nil
+	return &Publishing{cfg: cfg, content: newContentHash()}, nil
 }
 
 // Topics implements kafka.Sealer.
@@ -107,12 +112,17 @@ func (s *Publishing) Seal(r *kgo.Record) error {
 		return err
 	}
 	st.chain.Seal(r)
+	s.sealed(st, r)
+	return nil
+}
+
+// sealed counts r, just sealed, as pending a checkpoint.
+func (s *Publishing) sealed(st *partState, r *kgo.Record) {
 	if st.pending == 0 {
 		st.since = time.Now()
 	}
 	st.pending++
 	st.cur = r
-	return nil
 }
 
 func (s *Publishing) part(topic string, p int32) (*partState, error) {
