@@ -349,3 +349,24 @@ func partitionsByKey(t *testing.T, kcfg kafka.Config, topic string) map[string]i
 	}
 	return out
 }
+
+// TestSealingAnUnsealedChainIsRefused: turning sealing on for a chain
+// whose topics hold records published unsealed fails at start, naming
+// the first such record, rather than sealing a topic verify would fail.
+func TestSealingAnUnsealedChainIsRefused(t *testing.T) {
+	s, _, _ := testKeys(t, "follower-seal")
+	_, kcfg := startBroker(t, "127.0.0.1:0", "")
+	plain, err := kafka.NewPublisher(context.Background(), kcfg, "c", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1 := evmBlock("aa", 1)
+	if err := plain.Publish(context.Background(), chaintap.Batch{Chain: "c", Apply: []chaintap.Block{b1}, Cursor: chaintap.Cursor{Chain: "c", Start: 1, Window: []chaintap.Header{b1.Header()}}}); err != nil {
+		t.Fatal(err)
+	}
+	plain.Close()
+	_, err = newSealedPublisher(kcfg, s, "c", kafka.TopicConfig{})
+	if err == nil || !strings.Contains(err.Error(), "c.blocks partition 0 does not verify, refusing to extend it: offset 0: no seal headers") {
+		t.Fatalf("sealing a chain published unsealed: %v", err)
+	}
+}
