@@ -34,8 +34,12 @@ type PassConfig struct {
 	// Cipher, when set, encrypts values before they are sealed.
 	Cipher *Cipher
 	// OnCheckpoint, when set, is called with each checkpoint once it is
-	// committed (anchoring it on a chain, say). An error is logged: the
-	// checkpoint stands in Kafka whatever happens to its anchor.
+	// committed (anchoring it on a chain, say), in a goroutine of its own,
+	// so that it never stalls sealing. While it runs, only the newest
+	// checkpoint of each partition waits (it covers the earlier ones); at
+	// a stop those waiting are still passed to it, for up to a minute. An
+	// error is logged: the checkpoint stands in Kafka whatever happens to
+	// its anchor.
 	OnCheckpoint func(context.Context, Checkpoint) error
 	Log          *slog.Logger
 }
@@ -74,6 +78,10 @@ func Pass(ctx context.Context, cfg PassConfig) error {
 		return err
 	}
 	defer s.close()
+	if cfg.OnCheckpoint != nil {
+		s.anchors = startAnchoring(ctx, cfg.OnCheckpoint, cfg.Log)
+		defer s.anchors.close(txnDeadline)
+	}
 	return s.loop(ctx)
 }
 
@@ -85,6 +93,7 @@ type passer struct {
 	mu       sync.Mutex // guards offsets written by produce promises
 	prodErr  error
 	finished []Checkpoint // committed, for OnCheckpoint
+	anchors  *anchorQueue // nil without OnCheckpoint
 }
 
 // start creates the topics, fences any earlier sealer (aborting its open
@@ -231,7 +240,7 @@ func (s *passer) loop(ctx context.Context) error {
 	}
 }
 
-// txnDeadline bounds one transaction, anchoring included.
+// txnDeadline bounds one transaction, and one checkpoint's anchoring.
 const txnDeadline = time.Minute
 
 // final checkpoints whatever is pending, so a clean stop leaves nothing
