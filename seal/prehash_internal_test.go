@@ -1,6 +1,8 @@
 package seal
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -38,6 +40,47 @@ func TestPrehashIsContentDigest(t *testing.T) {
 		}
 		if want := ContentDigest(r); got != want {
 			t.Fatalf("record %d: prehashed digest %s, ContentDigest %s", i, got, want)
+		}
+	}
+}
+
+// TestContentDigestAsDocumented holds ContentDigest to docs/seal.md's
+// definition, written here as plainly as it reads there: SHA-256 of the
+// tag, then key, value, the number of other headers and each header's
+// name and value, every field a presence byte, a uvarint length and the
+// bytes. Small and large fields both (the hasher gathers small ones).
+func TestContentDigestAsDocumented(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	field := func(b []byte) []byte {
+		if b == nil {
+			return []byte{0}
+		}
+		return append(binary.AppendUvarint([]byte{1}, uint64(len(b))), b...)
+	}
+	bytesOf := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+		}
+		return b
+	}
+	for i := range 500 {
+		r := &kgo.Record{Key: bytesOf(rng.IntN(300)), Value: bytesOf(rng.IntN(2000))}
+		if i%5 == 0 {
+			r.Value = nil
+		}
+		for h := range rng.IntN(6) {
+			r.Headers = append(r.Headers, kgo.RecordHeader{Key: fmt.Sprintf("h%d%s", h, bytesOf(rng.IntN(300))), Value: bytesOf(rng.IntN(400))})
+		}
+		want := []byte("chaintap-seal-content-v1\x00")
+		want = append(want, field(r.Key)...)
+		want = append(want, field(r.Value)...)
+		want = binary.AppendUvarint(want, uint64(len(r.Headers)))
+		for _, h := range r.Headers {
+			want = append(append(want, field([]byte(h.Key))...), field(h.Value)...)
+		}
+		if got := ContentDigest(r); got != Digest(sha256.Sum256(want)) {
+			t.Fatalf("record %d: ContentDigest differs from the documented encoding", i)
 		}
 	}
 }
