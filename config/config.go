@@ -106,6 +106,8 @@ type Chain struct {
 	Standards *[]string `yaml:"standards"`
 	// Contracts are decoded with their ABIs into <name>.events.
 	Contracts []Contract `yaml:"contracts"`
+	// Seal, when present, seals the chain's topics (docs/seal.md).
+	Seal *Seal `yaml:"seal"`
 }
 
 // Contract is a contract whose events are decoded.
@@ -175,5 +177,8 @@ func (c *Chain) defaults() {
 	if c.Confirmations == nil && c.ConfirmTag == "" {
 		n := uint64(12)
 		c.Confirmations = &n
+	}
+	if c.Seal != nil {
+		c.Seal.defaults(c.Family)
 	}
 }

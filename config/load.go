@@ -229,6 +229,12 @@ func (c *Config) validate(root *yaml.Node) Problems {
 	names := map[string]bool{}
 	for i := range c.Chains {
 		ps = append(ps, c.Chains[i].validate(fmt.Sprintf("chains[%d]", i), names, root)...)
+		if ch := &c.Chains[i]; ch.Seal != nil && (ch.Family == "evm" || ch.Family == "bitcoin") {
+			p := fmt.Sprintf("chains[%d]", i)
+			ch.Seal.validate(ch.Family, c.Kafka.Topics.Compact, func(field, msg string) {
+				ps = append(ps, Problem{Path: p + "." + field, Line: lineOf(root, p+"."+field), Msg: msg})
+			})
+		}
 	}
 	return ps
 }

@@ -58,7 +58,7 @@ func (p *Publisher) Release(b chaintap.Block) {
 	e := pb.enc
 	pb.enc = nil
 	buf := e.buf[:0]
-	e.buf, e.values, e.ready = nil, nil, nil
+	e.buf, e.values, e.ready, e.pre = nil, nil, nil, nil
 	p.bufs.Put(&buf)
 }
 
@@ -77,7 +77,11 @@ func (p *Publisher) encode(b chaintap.Block) (*encoded, error) {
 	if bp, ok := p.bufs.Get().(*[]byte); ok {
 		buf = *bp
 	}
-	return encodeBlock(p.topics, p.chain, b, buf)
+	e, err := encodeBlock(p.topics, p.chain, b, buf)
+	if err == nil && p.seal != nil {
+		p.seal.prehash(e)
+	}
+	return e, err
 }
 
 // unprepared is the block b was prepared from, or b.
@@ -92,6 +96,7 @@ func unprepared(b chaintap.Block) chaintap.Block {
 // views and their keys, the manifest.
 func (e *encoded) footprint() int {
 	n := cap(e.buf) + len(e.values)*int(unsafe.Sizeof([]byte(nil))) + len(e.manifestValue)
+	n += e.preBytes + len(e.pre)*int(unsafe.Sizeof([]byte(nil)))
 	n += cap(e.ready) * int(unsafe.Sizeof(kgo.Record{}))
 	for i := range e.ready {
 		n += len(e.ready[i].Key) / 2 // the two views share most keys

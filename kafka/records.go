@@ -91,6 +91,10 @@ type encoded struct {
 	// manifest lists the head view's keys; manifestValue is its encoding.
 	manifest      *manifest
 	manifestValue []byte
+	// pre holds the content prehash of each record in ready when sealing
+	// (nil for one of a topic not sealed), in preBytes bytes.
+	pre      [][]byte
+	preBytes int
 }
 
 // encodeBlock makes b ready for chain's topics t, encoding its values
