@@ -48,6 +48,17 @@ type Publisher interface {
 // Prepare from its fetch workers, in parallel, so that work overlaps the
 // previous batch's commit. Prepare must be safe for concurrent use, and
 // calling it is optional: Publish does whatever was not prepared.
+//
+// The prepared work lives in the block Prepare returns, not in the
+// publisher, so whoever holds the blocks (the follower, within its memory
+// budget) is the one owner of that memory: a prepared block dropped is
+// memory freed. Release is optional too: it says the caller no longer
+// holds a prepared block and every Publish that carried it has returned,
+// so the publisher may reuse its buffers.
 type Preparer interface {
-	Prepare(b Block)
+	// Prepare returns b ready to publish: a block with b's header and
+	// records carrying the encoded work, to be published (in either
+	// view) in b's place. Its Footprint counts that work.
+	Prepare(b Block) Block
+	Release(b Block)
 }

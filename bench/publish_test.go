@@ -115,9 +115,10 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duratio
 // JSON encoding is inside the measured time, prepared as in the follower
 // by workers at most two batches ahead of the publisher (the follower's
 // fetch workers and lookahead), so it overlaps the previous batch's flush
-// and commit on the same cores. Without it every block is prepared before
-// the clock starts, which isolates the publishing protocol (transactions,
-// manifests, cursor) from the encoding.
+// and commit on the same cores; committed blocks are released, so their
+// buffers are reused, as the follower does. Without it every block is
+// prepared before the clock starts, which isolates the publishing
+// protocol (transactions, manifests, cursor) from the encoding.
 func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool) time.Duration {
 	ctx := context.Background()
 	pub, err := kafka.NewPublisher(ctx, cfg, "bench", nil, nil)
@@ -125,27 +126,37 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 		b.Fatal(err)
 	}
 	defer pub.Close()
+	ready := make([]chan chaintap.Block, len(blocks))
+	for i := range ready {
+		ready[i] = make(chan chaintap.Block, 1)
+	}
 	published := func(int) {}
 	if !encodeAhead {
-		for _, blk := range blocks {
-			pub.Prepare(blk)
+		for i, blk := range blocks {
+			ready[i] <- pub.Prepare(blk)
 		}
 		runtime.GC()
 	}
 	start := time.Now()
 	if encodeAhead {
 		var stop func()
-		published, stop = prepareAhead(pub, blocks, 2*publishBatch)
+		published, stop = prepareAhead(pub, blocks, ready, 2*publishBatch)
 		defer stop()
 	}
 	for i := 0; i < len(blocks); i += publishBatch {
-		batch := blocks[i:min(i+publishBatch, len(blocks))]
-		cur := chaintap.Cursor{Chain: "bench", Confirmed: batch[len(batch)-1].Number, ConfirmedSet: true}
+		batch := make([]chaintap.Block, 0, publishBatch)
+		for j := i; j < min(i+publishBatch, len(blocks)); j++ {
+			batch = append(batch, <-ready[j])
+		}
+		cur := chaintap.Cursor{Chain: "bench", Confirmed: blocks[i+len(batch)-1].Number, ConfirmedSet: true}
 		for _, blk := range blocks[max(0, i+len(batch)-128) : i+len(batch)] {
 			cur.Window = append(cur.Window, blk.Header())
 		}
-		if err := pub.Publish(ctx, chaintap.Batch{Chain: "bench", Apply: chaintap.Blocks(batch), Confirm: chaintap.Blocks(batch), Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
+		if err := pub.Publish(ctx, chaintap.Batch{Chain: "bench", Apply: batch, Confirm: batch, Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
 			b.Fatal(err)
+		}
+		for _, blk := range batch {
+			pub.Release(blk)
 		}
 		published(len(batch))
 	}
@@ -153,26 +164,27 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 }
 
 // prepareAhead runs pub.Prepare over blocks in order in two workers (one
-// per core), at most ahead blocks before what was published; published(n)
-// says n more blocks were. stop waits for the workers.
-func prepareAhead(pub *kafka.Publisher, blocks []*chaintap.EVMBlock, ahead int) (published func(int), stop func()) {
+// per core), at most ahead blocks before what was published, and hands
+// block i prepared to ready[i]; published(n) says n more blocks were.
+// stop waits for the workers.
+func prepareAhead(pub *kafka.Publisher, blocks []*chaintap.EVMBlock, ready []chan chaintap.Block, ahead int) (published func(int), stop func()) {
 	tokens := make(chan struct{}, ahead)
 	for range ahead {
 		tokens <- struct{}{}
 	}
-	next := make(chan *chaintap.EVMBlock)
+	next := make(chan int)
 	go func() {
 		defer close(next)
-		for _, blk := range blocks {
+		for i := range blocks {
 			<-tokens
-			next <- blk
+			next <- i
 		}
 	}()
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			for blk := range next {
-				pub.Prepare(blk)
+			for i := range next {
+				ready[i] <- pub.Prepare(blocks[i])
 			}
 		})
 	}

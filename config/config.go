@@ -89,10 +89,14 @@ type Chain struct {
 	OnConfirmedReorg string `yaml:"on_confirmed_reorg"`
 	// AcceptReorg is set by `ingest --accept-reorg`, never by the file: it
 	// accepts the confirmed reorg the follower stopped on at that height.
-	AcceptReorg  *uint64  `yaml:"-"`
-	Concurrency  int      `yaml:"concurrency"`
-	ReceiptBatch int      `yaml:"receipt_batch"`
-	MaxBatch     int      `yaml:"max_batch_blocks"`
+	AcceptReorg  *uint64 `yaml:"-"`
+	Concurrency  int     `yaml:"concurrency"`
+	ReceiptBatch int     `yaml:"receipt_batch"`
+	MaxBatch     int     `yaml:"max_batch_blocks"`
+	// MemoryBudget bounds the bytes of blocks the follower holds (fetched
+	// ahead, in the batch, published and not yet confirmed); default
+	// 128MiB (follow.DefaultMemoryBudget).
+	MemoryBudget Bytes    `yaml:"memory_budget"`
 	PollInterval Duration `yaml:"poll_interval"`
 	// RPCCompression is "auto" (the default: uncompressed from a node on
 	// this machine, gzip otherwise), "gzip" or "none".
@@ -102,6 +106,8 @@ type Chain struct {
 	Standards *[]string `yaml:"standards"`
 	// Contracts are decoded with their ABIs into <name>.events.
 	Contracts []Contract `yaml:"contracts"`
+	// Seal, when present, seals the chain's topics (docs/seal.md).
+	Seal *Seal `yaml:"seal"`
 }
 
 // Contract is a contract whose events are decoded.
@@ -171,5 +177,8 @@ func (c *Chain) defaults() {
 	if c.Confirmations == nil && c.ConfirmTag == "" {
 		n := uint64(12)
 		c.Confirmations = &n
+	}
+	if c.Seal != nil {
+		c.Seal.defaults(c.Family)
 	}
 }

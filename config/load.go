@@ -229,6 +229,12 @@ func (c *Config) validate(root *yaml.Node) Problems {
 	names := map[string]bool{}
 	for i := range c.Chains {
 		ps = append(ps, c.Chains[i].validate(fmt.Sprintf("chains[%d]", i), names, root)...)
+		if ch := &c.Chains[i]; ch.Seal != nil && (ch.Family == "evm" || ch.Family == "bitcoin") {
+			p := fmt.Sprintf("chains[%d]", i)
+			ch.Seal.validate(ch.Family, c.Kafka.Topics.Compact, func(field, msg string) {
+				ps = append(ps, Problem{Path: p + "." + field, Line: lineOf(root, p+"."+field), Msg: msg})
+			})
+		}
 	}
 	return ps
 }
@@ -285,6 +291,9 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 	case "", "auto", "gzip", "none":
 	default:
 		add("rpc_compression", fmt.Sprintf("%q: want auto, gzip or none", ch.RPCCompression))
+	}
+	if ch.MemoryBudget != 0 && ch.MemoryBudget < 1<<20 {
+		add("memory_budget", fmt.Sprintf("%s: want at least 1MiB (the default is 128MiB)", ch.MemoryBudget))
 	}
 	if ch.MaxBatch < 0 || ch.MaxBatch > 1000 {
 		add("max_batch_blocks", fmt.Sprintf("%d: want 1..1000", ch.MaxBatch))

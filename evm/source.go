@@ -82,6 +82,9 @@ type Source struct {
 	// blockReceipts is 0 while unknown, 1 when eth_getBlockReceipts works,
 	// -1 when the node lacks it.
 	blockReceipts atomic.Int32
+	// fetcher fetches blocks over HTTP on the hot path (fetch.go); nil for
+	// WebSocket nodes and in-process clients, which use client.
+	fetcher *blockFetcher
 }
 
 var _ chaintap.BlockSource = (*Source)(nil)
@@ -90,11 +93,15 @@ var _ chaintap.BlockSource = (*Source)(nil)
 // wrong URL fails at start-up with a message naming it.
 func Dial(ctx context.Context, cfg Config, log *slog.Logger, m *Metrics) (*Source, error) {
 	cfg.defaults()
-	client, err := DialRPC(ctx, cfg)
+	hc := httpClient(cfg)
+	client, err := rpc.DialOptions(ctx, cfg.URL, rpc.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("connecting to node %s of chain %s: %w", cfg.URL, cfg.Chain, err)
 	}
 	s := New(client, cfg, log, m)
+	if u, err := url.Parse(cfg.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		s.fetcher = &blockFetcher{url: cfg.URL, client: hc}
+	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var id hexutil.Big
@@ -111,10 +118,16 @@ func Dial(ctx context.Context, cfg Config, log *slog.Logger, m *Metrics) (*Sourc
 // asks for compressed answers as cfg.Compression says.
 func DialRPC(ctx context.Context, cfg Config) (*rpc.Client, error) {
 	cfg.defaults()
+	return rpc.DialOptions(ctx, cfg.URL, rpc.WithHTTPClient(httpClient(cfg)))
+}
+
+// httpClient is the HTTP client of a node's calls, DialRPC's and the
+// block fetcher's: one pool of connections.
+func httpClient(cfg Config) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = max(cfg.Concurrency, 2)
 	transport.DisableCompression = !cfg.compress()
-	return rpc.DialOptions(ctx, cfg.URL, rpc.WithHTTPClient(&http.Client{Transport: transport}))
+	return &http.Client{Transport: transport}
 }
 
 // compress reports whether to ask for gzip-compressed answers.
@@ -293,40 +306,37 @@ func (s *Source) block(ctx context.Context, what, method, id string) (*chaintap.
 // has eth_getBlockReceipts, and falls back to batched
 // eth_getTransactionReceipt where it does not.
 func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock, []wireReceipt, error) {
-	// The answers decode straight into the wire types (go-ethereum's rpc
-	// client unmarshals each result into its target): through a
-	// json.RawMessage, every block would be validated and copied once
-	// more. A JSON null leaves the pointers nil.
-	var blk *wireBlock
-	var rcpts *[]wireReceipt
-	elems := []rpc.BatchElem{{Method: method, Args: []any{id, true}, Result: &blk}}
 	withReceipts := s.blockReceipts.Load() >= 0
-	if withReceipts {
-		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &rcpts})
+	var a blockAnswers
+	var err error
+	if withReceipts && s.fetcher != nil {
+		a, err = s.fetchFast(ctx, method, id)
+	} else {
+		a, err = s.fetchRPC(ctx, method, id, withReceipts)
 	}
-	if err := s.batchCall(ctx, elems); err != nil {
+	if err != nil {
 		return nil, nil, err
 	}
-	if err := elems[0].Error; err != nil {
-		return nil, nil, resultError(err, "block")
+	if a.blockErr != nil {
+		return nil, nil, resultError(a.blockErr, "block")
 	}
-	if blk == nil {
+	if a.block == nil {
 		return nil, nil, chaintap.ErrNotFound
 	}
-	w := *blk
+	w := *a.block
 	h, err := w.header()
 	if err != nil {
 		return nil, nil, err
 	}
 	if withReceipts {
 		var rpcErr rpc.Error
-		switch err := elems[1].Error; {
+		switch err := a.receiptsErr; {
 		case err == nil:
 			s.blockReceipts.Store(1)
-			if rcpts == nil {
+			if a.receipts == nil {
 				return nil, nil, fmt.Errorf("receipts of block %d %s: %w", h.Number, h.Hash, chaintap.ErrNotFound)
 			}
-			return &w, *rcpts, nil
+			return &w, *a.receipts, nil
 		case errors.As(err, &rpcErr) && (rpcErr.ErrorCode() == rpcMethodNotFound || rpcErr.ErrorCode() == rpcMethodNotSupported):
 			s.log.Info("node lacks eth_getBlockReceipts; fetching receipts in batches", "chain", s.chain)
 			s.blockReceipts.Store(-1)
@@ -339,6 +349,36 @@ func (s *Source) fetchBlock(ctx context.Context, method, id string) (*wireBlock,
 	}
 	rs, err := s.receiptsBatched(ctx, h, w.Transactions)
 	return &w, rs, err
+}
+
+// fetchFast is the block's batch through our own transport (fetch.go).
+func (s *Source) fetchFast(ctx context.Context, method, id string) (blockAnswers, error) {
+	if err := s.acquire(ctx); err != nil {
+		return blockAnswers{}, err
+	}
+	defer s.release()
+	s.metrics.requests.WithLabelValues(s.chain, "batch:"+method).Inc()
+	return s.fetcher.fetch(ctx, method, id)
+}
+
+// fetchRPC is the block's batch through go-ethereum's client. The answers
+// decode straight into the wire types (the client unmarshals each result
+// into its target): through a json.RawMessage, every block would be
+// validated and copied once more. A JSON null leaves the pointers nil.
+func (s *Source) fetchRPC(ctx context.Context, method, id string, withReceipts bool) (blockAnswers, error) {
+	var a blockAnswers
+	elems := []rpc.BatchElem{{Method: method, Args: []any{id, true}, Result: &a.block}}
+	if withReceipts {
+		elems = append(elems, rpc.BatchElem{Method: "eth_getBlockReceipts", Args: []any{id}, Result: &a.receipts})
+	}
+	if err := s.batchCall(ctx, elems); err != nil {
+		return a, err
+	}
+	a.blockErr = elems[0].Error
+	if withReceipts {
+		a.receiptsErr = elems[1].Error
+	}
+	return a, nil
 }
 
 // JSON-RPC error codes of a node that lacks a method: JSON-RPC 2.0's

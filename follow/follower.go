@@ -12,6 +12,13 @@ import (
 	"github.com/chaintap/chaintap"
 )
 
+// DefaultMemoryBudget is the default Config.MemoryBudget: with Go's
+// garbage collector at its default (a heap may grow to twice what is live
+// before a collection), about 300 MB of resident memory for a follower
+// of mainnet-sized blocks; small blocks never reach it (MaxBatch and the
+// lookahead bound them first).
+const DefaultMemoryBudget = 128 << 20
+
 // Config configures a Follower.
 type Config struct {
 	Chain string
@@ -34,6 +41,12 @@ type Config struct {
 	// FlushInterval bounds how long fetched blocks wait for more to join
 	// their transaction when catching up.
 	FlushInterval time.Duration
+	// MemoryBudget bounds the bytes of the blocks the follower holds
+	// (fetched ahead, in the batch, published and not yet confirmed),
+	// counted by their footprints (chaintap.Footprint), which include
+	// what the publisher prepared. One block larger than the budget still
+	// passes. Default DefaultMemoryBudget.
+	MemoryBudget int64
 	// OnConfirmedReorg is what to do when a reorg (within Window) orphans
 	// blocks already published to the confirmed view: PolicyStop (the
 	// default) or PolicyCorrect. The head view is corrected either way.
@@ -58,6 +71,9 @@ func (c *Config) defaults() {
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = 100
 	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = DefaultMemoryBudget
+	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = 200 * time.Millisecond
 	}
@@ -77,6 +93,10 @@ type Progress struct {
 	Confirmed uint64
 	Applied   int // blocks applied by this batch
 	Retracted int // blocks retracted by this batch
+	// MemoryHeld is the bytes of blocks the follower held after the
+	// commit; MemoryPeak the most it held at once in this run (since the
+	// cursor was last loaded). Both count footprints (Config.MemoryBudget).
+	MemoryHeld, MemoryPeak int64
 }
 
 // Follower follows one chain from a BlockSource into a Publisher: the

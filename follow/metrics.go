@@ -12,6 +12,7 @@ import (
 type Metrics struct {
 	head       *prometheus.GaugeVec
 	confirmed  *prometheus.GaugeVec
+	memory     *prometheus.GaugeVec
 	blocks     *prometheus.CounterVec
 	reorgs     *prometheus.CounterVec
 	reorgDepth *prometheus.HistogramVec
@@ -25,6 +26,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		head: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "chaintap_follower_head", Help: "Number of the newest block published to the head view.",
+		}, []string{"chain"}),
+		memory: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "chaintap_follower_memory_bytes", Help: "Bytes of blocks the follower holds after its last commit (fetched ahead, in the batch, unconfirmed), counted against memory_budget.",
 		}, []string{"chain"}),
 		confirmed: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "chaintap_follower_confirmed", Help: "Number of the newest block published to the confirmed view.",
@@ -51,7 +55,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"chain"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.head, m.confirmed, m.blocks, m.reorgs, m.reorgDepth, m.confReorgs, m.restarts, m.latency)
+		reg.MustRegister(m.head, m.confirmed, m.memory, m.blocks, m.reorgs, m.reorgDepth, m.confReorgs, m.restarts, m.latency)
 	}
 	return m
 }

@@ -28,16 +28,23 @@ type run struct {
 	// orphans the confirmed view keeps after an acceptance (Cursor.Accepted).
 	stoppedOn *chaintap.Reorg
 	accepted  []chaintap.Header
-	// cache holds the published, not yet confirmed blocks by number: one
-	// per height, since a reorg takes its orphans out. Below the tracker's
-	// window a cached block is canonical (a reorg that deep stops the
-	// follower), so confirming never fetches a block again.
-	cache     map[uint64]chaintap.Block
+	// budget counts the bytes of every block the run holds; cache holds
+	// the batch being built and the published, unconfirmed blocks;
+	// refetched are blocks fetched again to be confirmed by the batch
+	// being published.
+	budget    *budget
+	cache     *unconfirmed
+	refetched []heldBlock
 	announced map[uint64]time.Time // when live heads were announced
 }
 
 func (f *Follower) newRun(ctx context.Context, cur *chaintap.Cursor) (*run, error) {
-	r := &run{Follower: f, cache: map[uint64]chaintap.Block{}, announced: map[uint64]time.Time{}}
+	r := &run{Follower: f, budget: newBudget(f.cfg.MemoryBudget), announced: map[uint64]time.Time{}}
+	var release func(chaintap.Block)
+	if p, ok := f.pub.(chaintap.Preparer); ok {
+		release = p.Release
+	}
+	r.cache = newUnconfirmed(r.budget, release)
 	head, err := f.src.HeadNumber(ctx)
 	if err != nil {
 		return nil, err
@@ -156,8 +163,8 @@ func (r *run) reorg(ctx context.Context, height uint64) error {
 	r.metrics.reorg(r.cfg.Chain, ev.Depth, ev.ConfirmedHit)
 	r.log.Info("reorg", "depth", ev.Depth, "ancestor", ev.CommonAncestor.Number, "ancestor_hash", ev.CommonAncestor.Hash, "confirmed_hit", ev.ConfirmedHit)
 	for _, h := range plan.Orphaned {
-		if b, ok := r.cache[h.Number]; ok && b.Header().Hash == h.Hash {
-			delete(r.cache, h.Number)
+		if b, ok := r.cache.get(h.Number); ok && b.Header().Hash == h.Hash {
+			r.cache.drop(h.Number)
 		}
 	}
 	r.retract = append(r.retract, plan.Orphaned...)
@@ -218,18 +225,17 @@ func (r *run) pending() bool {
 
 // catchUp fetches next()..target in parallel and publishes in order, in
 // batches. It returns early after a reorg or when the node lost a block it
-// had announced; the loop then starts again from the new position.
+// had announced; the loop then starts again from the new position. A
+// batch closes at MaxBatch blocks, after FlushInterval, at the target, or
+// when it holds a quarter of the memory budget.
 func (r *run) catchUp(ctx context.Context) error {
-	var prepare func(chaintap.Block)
-	if p, ok := r.pub.(chaintap.Preparer); ok {
-		prepare = p.Prepare
-	}
-	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch, prepare)
+	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch, r.budget, r.prepare())
 	defer pf.stop()
 	var batch []chaintap.Block
 	var batchStart time.Time
+	var batchBytes int
 	for {
-		b, ok, err := pf.next(ctx)
+		b, size, ok, err := pf.next(ctx)
 		if err != nil {
 			if ferr := r.flush(ctx, batch); ferr != nil {
 				return ferr
@@ -247,20 +253,23 @@ func (r *run) catchUp(ctx context.Context) error {
 		}
 		h := b.Header()
 		if !r.tracker.Extends(h) {
+			r.budget.give(size)
 			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
 			return r.reorg(ctx, h.Number-1)
 		}
 		if err := r.tracker.Apply(h); err != nil {
+			r.budget.give(size)
 			return err
 		}
-		r.cache[h.Number] = b
+		r.cache.add(b, size)
 		if len(batch) == 0 {
-			batchStart = time.Now()
+			batchStart, batchBytes = time.Now(), 0
 		}
-		batch = append(batch, b)
-		if len(batch) >= r.cfg.MaxBatch || h.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval {
+		batch, batchBytes = append(batch, b), batchBytes+size
+		if len(batch) >= r.cfg.MaxBatch || h.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval ||
+			int64(batchBytes) >= r.budget.limit/4 {
 			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
@@ -286,6 +295,7 @@ func (r *run) flush(ctx context.Context, apply []chaintap.Block) error {
 	}
 	confirm, err := r.toConfirm(ctx)
 	if err != nil {
+		r.letGoOfRefetched(false)
 		return err
 	}
 	origin := chaintap.OriginLive
@@ -301,11 +311,33 @@ func (r *run) flush(ctx context.Context, apply []chaintap.Block) error {
 		Cursor: chaintap.Cursor{Chain: r.cfg.Chain, Start: r.start, Window: r.tracker.Window(), Confirmed: confirmed, ConfirmedSet: confSet,
 			StoppedOn: r.stoppedOn, Accepted: r.acceptedInWindow()},
 	}
-	if err := r.pub.Publish(ctx, batch); err != nil {
+	err = r.pub.Publish(ctx, batch)
+	r.letGoOfRefetched(err == nil)
+	if err != nil {
 		return err
 	}
 	r.committed(batch)
 	return nil
+}
+
+// prepare is the publisher's Prepare, or nil.
+func (r *run) prepare() func(chaintap.Block) chaintap.Block {
+	if p, ok := r.pub.(chaintap.Preparer); ok {
+		return p.Prepare
+	}
+	return nil
+}
+
+// letGoOfRefetched gives back the bytes of the blocks fetched again for the
+// confirmed view, and their buffers if they were published.
+func (r *run) letGoOfRefetched(published bool) {
+	for _, h := range r.refetched {
+		r.budget.give(h.bytes)
+		if published && r.cache.release != nil {
+			r.cache.release(h.block)
+		}
+	}
+	r.refetched = nil
 }
 
 // committed updates the run's state after a successful publish.
@@ -314,13 +346,9 @@ func (r *run) committed(b chaintap.Batch) {
 	chain := r.cfg.Chain
 	r.confirmed, r.confSet = b.Cursor.Confirmed, b.Cursor.ConfirmedSet
 	r.retract, r.reorgs, r.correct = nil, nil, nil
-	for n := range r.cache {
-		// Confirmed now, or (an accepted confirmed reorg) at a height
-		// confirmed before: never needed again.
-		if r.confSet && n <= r.confirmed {
-			delete(r.cache, n)
-		}
-	}
+	// Confirmed now, or (an accepted confirmed reorg) at a height
+	// confirmed before: never needed again.
+	r.cache.committed(r.confirmed, r.confSet)
 	for _, blk := range b.Apply {
 		n := blk.Header().Number
 		if t, ok := r.announced[n]; ok {
@@ -336,12 +364,15 @@ func (r *run) committed(b chaintap.Batch) {
 	head, _ := r.tracker.Head()
 	r.metrics.head.WithLabelValues(chain).Set(float64(head.Number))
 	r.metrics.confirmed.WithLabelValues(chain).Set(float64(r.confirmed))
+	held, peak := r.budget.held()
+	r.metrics.memory.WithLabelValues(chain).Set(float64(held))
 	r.metrics.blocks.WithLabelValues(chain, "head", "upsert").Add(float64(len(b.Apply)))
 	r.metrics.blocks.WithLabelValues(chain, "head", "retract").Add(float64(len(b.Retract)))
 	r.metrics.blocks.WithLabelValues(chain, "confirmed", "upsert").Add(float64(len(b.Confirm)))
 	r.metrics.blocks.WithLabelValues(chain, "confirmed", "retract").Add(float64(len(b.Correct)))
 	if r.onProgress != nil {
-		r.onProgress(Progress{Head: head.Number, HeadHash: head.Hash, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract)})
+		r.onProgress(Progress{Head: head.Number, HeadHash: head.Hash, Target: r.target, Confirmed: r.confirmed, Applied: len(b.Apply), Retracted: len(b.Retract),
+			MemoryHeld: held, MemoryPeak: peak})
 	}
 }
 
@@ -361,11 +392,13 @@ func (r *run) toConfirm(ctx context.Context) ([]chaintap.Block, error) {
 		from = r.confirmed + 1
 	}
 	var out []chaintap.Block
-	for n := from; n <= upTo && len(out) < r.cfg.MaxBatch; n++ {
-		b, err := r.canonicalBlock(ctx, n)
+	refetched := 0 // bytes; at most a quarter of the budget, at least one block
+	for n := from; n <= upTo && len(out) < r.cfg.MaxBatch && (refetched == 0 || int64(refetched) < r.budget.limit/4); n++ {
+		b, size, err := r.canonicalBlock(ctx, n)
 		if err != nil {
 			return nil, fmt.Errorf("confirming block %d: %w", n, err)
 		}
+		refetched += size
 		out = append(out, b)
 	}
 	return out, nil
@@ -390,13 +423,28 @@ func (r *run) confirmedHeight(ctx context.Context, head uint64) (uint64, bool, e
 
 // canonicalBlock returns our canonical block at n: from the cache, else
 // fetched by the hash the window holds, else (below the window) by number.
-func (r *run) canonicalBlock(ctx context.Context, n uint64) (chaintap.Block, error) {
+// A block fetched again is prepared, counted in the budget until its batch
+// is published (r.refetched), and its footprint returned.
+func (r *run) canonicalBlock(ctx context.Context, n uint64) (chaintap.Block, int, error) {
 	h, inWindow := r.tracker.At(n)
-	if b, ok := r.cache[n]; ok && (!inWindow || b.Header().Hash == h.Hash) {
-		return b, nil
+	if b, ok := r.cache.get(n); ok && (!inWindow || b.Header().Hash == h.Hash) {
+		return b, 0, nil
 	}
+	var b chaintap.Block
+	var err error
 	if inWindow {
-		return r.src.BlockByHash(ctx, h.Hash)
+		b, err = r.src.BlockByHash(ctx, h.Hash)
+	} else {
+		b, err = r.src.BlockByNumber(ctx, n)
 	}
-	return r.src.BlockByNumber(ctx, n)
+	if err != nil {
+		return nil, 0, err
+	}
+	if prepare := r.prepare(); prepare != nil {
+		b = prepare(b)
+	}
+	size := chaintap.Footprint(b)
+	r.budget.take(size)
+	r.refetched = append(r.refetched, heldBlock{b, size})
+	return b, size, nil
 }

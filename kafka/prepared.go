@@ -1,119 +1,110 @@
 package kafka
 
 import (
-	"sync"
+	"unsafe"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap"
 )
+
+// prepared is a block made ready by Prepare: the block and its records
+// encoded for its publisher's topics. The follower holds it (it is the
+// one owner of blocks and their memory) and publishes it in the block's
+// place; the publisher keeps nothing of it.
+type prepared struct {
+	chaintap.Block
+	owner *Publisher
+	enc   *encoded // nil once released
+}
+
+// Footprint implements chaintap.Footprinter: the block and its encoding.
+func (b *prepared) Footprint() int {
+	n := chaintap.Footprint(b.Block)
+	if b.enc != nil {
+		n += b.enc.footprint()
+	}
+	return n
+}
 
 // Prepare implements chaintap.Preparer: it makes b ready now, in the
 // caller's goroutine (the follower's fetch workers): values encoded,
 // records of both views built, manifest encoded. Publish then only hands
 // ready records to the producer, and this work overlaps the previous
 // transaction's flush and commit. An encoding error is not reported here:
-// Publish encodes the block again and reports it there.
-func (p *Publisher) Prepare(b chaintap.Block) {
-	_, _ = p.encoded.get(b) // get encodes only what is not there yet
-}
-
-// encodedCache holds blocks' encoded records from Prepare (ahead of
-// time) or the head view's Publish until the confirmed view's Publish, so
-// a block is encoded once. It is safe for concurrent use.
-//
-// Dropped entries give their buffer back for reuse: by then their records
-// were committed (or their block orphaned), and franz-go no longer holds
-// them once Publish's flush returned. Encoding then writes into memory
-// already in use instead of allocating and zeroing tens of KB per block.
-type encodedCache struct {
-	chain  string
-	topics Topics
-	mu     sync.Mutex
-	m      map[string]*encoded // by block hash
-	bufs   sync.Pool           // of *[]byte
-}
-
-func newEncodedCache(chain string, t Topics) *encodedCache {
-	return &encodedCache{chain: chain, topics: t, m: map[string]*encoded{}}
-}
-
-// get returns b's encoded records, encoding (and keeping) them if they
-// are not there yet.
-func (c *encodedCache) get(b chaintap.Block) (*encoded, error) {
-	hash := b.Header().Hash
-	c.mu.Lock()
-	e, ok := c.m[hash]
-	c.mu.Unlock()
-	if ok {
-		return e, nil
+// Prepare returns b as it was, and Publish encodes it again and reports
+// the error there.
+func (p *Publisher) Prepare(b chaintap.Block) chaintap.Block {
+	if pb, ok := b.(*prepared); ok && pb.owner == p {
+		return b
 	}
-	var buf []byte
-	if p, ok := c.bufs.Get().(*[]byte); ok {
-		buf = *p
-	}
-	e, err := encodeBlock(c.topics, c.chain, b, buf)
+	e, err := p.encode(unprepared(b))
 	if err != nil {
-		return nil, err
+		return b
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.m[hash]; ok {
-		// Encoded twice at once (a prepare racing a publish): keep the
-		// first, whose values may already be in flight.
-		c.recycle(e)
-		return prev, nil
-	}
-	c.m[hash] = e
-	return e, nil
+	return &prepared{Block: unprepared(b), owner: p, enc: e}
 }
 
-// keepOnly drops what a committed batch made useless: blocks confirmed
-// now or before, and orphans (not in the cursor's window at a height the
-// window covers). It keeps blocks prepared above the head, not published
-// yet, and blocks below the window not confirmed yet (a batch bigger than
-// the window minus the confirmations leaves some there): the confirmed
-// view still needs them. An orphan prepared above the head goes once the
-// head passes its height.
-func (c *encodedCache) keepOnly(cur chaintap.Cursor, confirmed []chaintap.Block) {
-	head, ok := cur.Head()
-	if !ok {
+// Release implements chaintap.Preparer: b's buffer goes back for reuse.
+// By then its records were committed (or its block orphaned), and
+// franz-go no longer holds them once Publish's flush returned. Encoding
+// then writes into memory already in use instead of allocating and
+// zeroing tens of KB per block.
+func (p *Publisher) Release(b chaintap.Block) {
+	pb, ok := b.(*prepared)
+	if !ok || pb.owner != p || pb.enc == nil {
 		return
 	}
-	oldest := cur.Window[0].Number
-	inWindow := make(map[string]bool, len(cur.Window))
-	for _, h := range cur.Window {
-		inWindow[h.Hash] = true
+	e := pb.enc
+	pb.enc = nil
+	buf := e.buf[:0]
+	e.buf, e.values, e.ready, e.pre = nil, nil, nil, nil
+	p.bufs.Put(&buf)
+}
+
+// encodedOf returns b's encoding: the prepared one, or made now (and
+// not kept: the caller did not prepare b, so it does not hold it either).
+func (p *Publisher) encodedOf(b chaintap.Block) (*encoded, error) {
+	if pb, ok := b.(*prepared); ok && pb.owner == p && pb.enc != nil {
+		return pb.enc, nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, b := range confirmed {
-		c.drop(b.Header().Hash)
+	return p.encode(unprepared(b))
+}
+
+// encode encodes b into a reused buffer when one is free.
+func (p *Publisher) encode(b chaintap.Block) (*encoded, error) {
+	var buf []byte
+	if bp, ok := p.bufs.Get().(*[]byte); ok {
+		buf = *bp
 	}
-	for hash, e := range c.m {
-		switch {
-		case inWindow[hash] || e.number > head.Number:
-		case cur.ConfirmedSet && e.number <= cur.Confirmed, e.number >= oldest:
-			c.drop(hash)
+	e, err := encodeBlock(p.topics, p.chain, b, buf)
+	if err == nil && p.seal != nil {
+		p.seal.prehash(e)
+	}
+	return e, err
+}
+
+// unprepared is the block b was prepared from, or b.
+func unprepared(b chaintap.Block) chaintap.Block {
+	if pb, ok := b.(*prepared); ok {
+		return pb.Block
+	}
+	return b
+}
+
+// footprint estimates the bytes e holds: its buffer, the records of both
+// views and their keys, the manifest.
+func (e *encoded) footprint() int {
+	n := cap(e.buf) + len(e.values)*int(unsafe.Sizeof([]byte(nil))) + len(e.manifestValue)
+	n += e.preBytes + len(e.pre)*int(unsafe.Sizeof([]byte(nil)))
+	n += cap(e.ready) * int(unsafe.Sizeof(kgo.Record{}))
+	for i := range e.ready {
+		n += len(e.ready[i].Key) / 2 // the two views share most keys
+	}
+	if e.manifest != nil {
+		for _, keys := range e.manifest.Keys {
+			n += len(keys) * 16
 		}
 	}
-}
-
-// reset forgets everything without recycling: after a failed transaction
-// the producer may still hold records.
-func (c *encodedCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.m = map[string]*encoded{}
-}
-
-func (c *encodedCache) drop(hash string) {
-	if e, ok := c.m[hash]; ok {
-		delete(c.m, hash)
-		c.recycle(e)
-	}
-}
-
-func (c *encodedCache) recycle(e *encoded) {
-	buf := e.buf[:0]
-	e.buf, e.values, e.ready = nil, nil, nil
-	c.bufs.Put(&buf)
+	return n
 }

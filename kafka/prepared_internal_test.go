@@ -1,48 +1,48 @@
 package kafka
 
 import (
-	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/chaintap/chaintap"
 )
 
-// TestKeepOnly: after a commit the cache keeps exactly the blocks a later
-// batch may still publish.
-func TestKeepOnly(t *testing.T) {
-	blk := func(tag string, n uint64) *chaintap.EVMBlock {
-		return &chaintap.EVMBlock{Chain: "c", Number: n, Hash: fmt.Sprintf("0x%s%d", tag, n)}
+// TestPreparedBlocksCarryTheirEncoding: the publisher keeps nothing of a
+// prepared block; the block carries its encoding (and counts it in its
+// footprint), Publish uses it, and Release gives its buffer back for the
+// next block's encoding.
+func TestPreparedBlocksCarryTheirEncoding(t *testing.T) {
+	p := &Publisher{chain: "c", topics: TopicsFor("", "c")}
+	other := &Publisher{chain: "c", topics: TopicsFor("", "c")}
+	blk := sampleBlock()
+	pb := p.Prepare(blk)
+	if pb.Header() != blk.Header() || len(pb.Records()) != len(blk.Records()) {
+		t.Fatalf("prepared block is not the block: %v", pb.Header())
 	}
-	c := newEncodedCache("c", TopicsFor("", "c"))
-	var window []chaintap.Header
-	for n := uint64(1); n <= 12; n++ {
-		b := blk("a", n)
-		if _, err := c.get(b); err != nil {
-			t.Fatal(err)
-		}
-		if n >= 6 && n <= 10 {
-			window = append(window, b.Header())
-		}
+	if p.Prepare(pb) != pb {
+		t.Fatal("preparing a prepared block prepared it again")
 	}
-	orphan, ahead := blk("b", 8), blk("b", 11)
-	for _, b := range []*chaintap.EVMBlock{orphan, ahead} {
-		if _, err := c.get(b); err != nil {
-			t.Fatal(err)
-		}
+	if chaintap.Footprint(pb) <= chaintap.Footprint(blk) {
+		t.Fatalf("footprint %d of the prepared block does not count its encoding (block alone %d)", chaintap.Footprint(pb), chaintap.Footprint(blk))
 	}
-	// Window 6–10 (head 10), confirmed up to 2, block 3 confirmed now:
-	// 4 and 5 are below the window and not confirmed, 11 and 12 (and the
-	// other 11) were prepared ahead, the other 8 is an orphan.
-	c.keepOnly(chaintap.Cursor{Window: window, Confirmed: 3, ConfirmedSet: true}, []chaintap.Block{blk("a", 3)})
-	var kept []string
-	for hash := range c.m {
-		kept = append(kept, hash)
+	e, err := p.encodedOf(pb)
+	if err != nil || e != pb.(*prepared).enc {
+		t.Fatalf("Publish would not use the prepared encoding (%v)", err)
 	}
-	slices.Sort(kept)
-	want := []string{"0xa10", "0xa11", "0xa12", "0xa4", "0xa5", "0xa6", "0xa7", "0xa8", "0xa9", "0xb11"}
-	if !slices.Equal(kept, want) {
-		t.Fatalf("kept %v, want %v", kept, want)
+	// Another publisher's topics may differ: it encodes for itself.
+	if e2, err := other.encodedOf(pb); err != nil || e2 == e {
+		t.Fatalf("another publisher used this one's encoding (%v)", err)
+	}
+	buf := &e.buf[:1][0]
+	p.Release(pb)
+	if pb.(*prepared).enc != nil {
+		t.Fatal("a released block still holds its encoding")
+	}
+	again, err := p.encodedOf(blk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &again.buf[:1][0] != buf {
+		t.Fatal("the released buffer was not reused")
 	}
 }
 

@@ -27,17 +27,19 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 	for n := uint64(1); n <= 30; n++ {
 		chain = append(chain, block("aa", n))
 	}
+	// held are the blocks as the follower holds them: prepared or not.
+	held := chaintap.Blocks(chain)
 	for i := 0; i < len(chain); i += 2 {
-		pub.Prepare(chain[i])
+		held[i] = pub.Prepare(chain[i])
 	}
-	orphan := block("bb", 17)
+	orphan := pub.Prepare(block("bb", 17))
 	// prepare encodes blocks in four workers while the caller publishes.
-	prepare := func(bs ...*chaintap.EVMBlock) *sync.WaitGroup {
+	prepare := func(from, to int) *sync.WaitGroup {
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Go(func() {
-				for i := w; i < len(bs); i += 4 {
-					pub.Prepare(bs[i])
+				for i := from + w; i < to; i += 4 {
+					held[i] = pub.Prepare(held[i])
 				}
 			})
 		}
@@ -46,22 +48,30 @@ func TestPreparedBlocksPublishTheirOwnRecords(t *testing.T) {
 
 	const batch, lag = 5, 7 // blocks per batch; confirmations
 	for i := 0; i < len(chain); i += batch {
-		apply := chain[i : i+batch]
 		head := i + batch
-		confirm := chain[max(0, i-lag):max(0, head-lag)]
+		apply := append([]chaintap.Block(nil), held[i:head]...)
+		confirm := append([]chaintap.Block(nil), held[max(0, i-lag):max(0, head-lag)]...)
 		if head == len(chain) {
-			confirm = chain[max(0, i-lag):]
+			confirm = append([]chaintap.Block(nil), held[max(0, i-lag):]...)
 		}
 		// The next batch is prepared while this one is published; this
 		// one was prepared only in part (every other block), so Publish
 		// encodes the rest itself, into recycled buffers.
-		ahead := append([]*chaintap.EVMBlock{orphan}, chain[min(head, len(chain)):min(head+batch, len(chain))]...)
-		wg := prepare(ahead...)
+		wg := prepare(min(head, len(chain)), min(head+batch, len(chain)))
 		cur := cursorOf(chain[max(0, head-10):head]...)
-		if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: chaintap.Blocks(apply), Confirm: chaintap.Blocks(confirm), Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
+		if err := pub.Publish(ctx, chaintap.Batch{Chain: "c", Apply: apply, Confirm: confirm, Origin: chaintap.OriginBackfill, Cursor: cur}); err != nil {
 			t.Fatal(err)
 		}
 		wg.Wait()
+		// Confirmed blocks are no longer held: their buffers go to the
+		// blocks prepared next. The orphan goes with the first batch.
+		for _, b := range confirm {
+			pub.Release(b)
+		}
+		if orphan != nil {
+			pub.Release(orphan)
+			orphan = nil
+		}
 	}
 
 	topics := kafka.TopicsFor("", "c")

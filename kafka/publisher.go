@@ -30,13 +30,14 @@ type Publisher struct {
 	// the offset each was written at.
 	manifests map[string]*manifest
 	offsets   map[string]int64
-	// encoded keeps the values of prepared or published, not yet
-	// confirmed blocks, so each block is encoded once.
-	encoded *encodedCache
+	// bufs are encoding buffers given back by Release.
+	bufs sync.Pool
 	// manifestEnd is past the newest manifest this publisher knows of.
 	manifestEnd int64
 	// broken is set when a transaction failed; LoadCursor then reconnects.
 	broken bool
+	// seal, when set, seals the records of some topics (WithSealer).
+	seal *sealing
 }
 
 var (
@@ -50,13 +51,13 @@ func TransactionalID(chain string) string { return "chaintap-follower-" + chain 
 // NewPublisher creates the chain's topics if missing and initialises the
 // transactional producer, which aborts whatever transaction a previous
 // instance left open.
-func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logger, m *Metrics) (*Publisher, error) {
-	return NewFamilyPublisher(ctx, cfg, chain, chaintap.FamilyEVM, log, m)
+func NewPublisher(ctx context.Context, cfg Config, chain string, log *slog.Logger, m *Metrics, opts ...PublisherOption) (*Publisher, error) {
+	return NewFamilyPublisher(ctx, cfg, chain, chaintap.FamilyEVM, log, m, opts...)
 }
 
 // NewFamilyPublisher is NewPublisher for a chain of any family: the
 // family decides which topics the chain has (TopicsOf).
-func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family chaintap.Family, log *slog.Logger, m *Metrics) (*Publisher, error) {
+func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family chaintap.Family, log *slog.Logger, m *Metrics, opts ...PublisherOption) (*Publisher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -65,7 +66,9 @@ func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family ch
 	}
 	p := &Publisher{cfg: cfg, chain: chain, topics: TopicsOf(cfg.Topics.Prefix, chain, family), log: log, metrics: m,
 		manifests: map[string]*manifest{}, offsets: map[string]int64{}}
-	p.encoded = newEncodedCache(chain, p.topics)
+	for _, o := range opts {
+		o(p)
+	}
 	if err := p.connect(ctx); err != nil {
 		return nil, err
 	}
@@ -74,9 +77,14 @@ func NewFamilyPublisher(ctx context.Context, cfg Config, chain string, family ch
 
 // connect creates the transactional client, the topics if missing, and
 // initialises the producer ID, which aborts whatever transaction an
-// earlier client with this transactional ID left open.
+// earlier client with this transactional ID left open; then the seal is
+// restored from what was committed.
 func (p *Publisher) connect(ctx context.Context) error {
-	cl, err := p.cfg.NewClient(
+	var opts []kgo.Opt
+	if p.seal != nil {
+		opts = append(opts, kgo.RecordPartitioner(newSealPartitioner(p.seal.s.Topics())))
+	}
+	cl, err := p.cfg.NewClient(append(opts,
 		kgo.TransactionalID(TransactionalID(p.chain)),
 		// A follower's transaction takes milliseconds to seconds; if the
 		// follower dies inside one, read_committed consumers wait for the
@@ -88,7 +96,7 @@ func (p *Publisher) connect(ctx context.Context) error {
 		// Records linger (kgo's default 10 ms) to fill batches while a
 		// transaction is being produced; Publish flushes at its end, so
 		// lingering never delays a commit.
-	)
+	)...)
 	if err != nil {
 		return err
 	}
@@ -99,6 +107,12 @@ func (p *Publisher) connect(ctx context.Context) error {
 	if _, _, err := cl.ProducerID(ctx); err != nil {
 		cl.Close()
 		return fmt.Errorf("initialising the transactional producer %s: %w", TransactionalID(p.chain), fenced(err))
+	}
+	if p.seal != nil {
+		if err := p.seal.restore(ctx, p.cfg); err != nil {
+			cl.Close()
+			return err
+		}
 	}
 	p.cl = cl
 	return nil
@@ -141,7 +155,6 @@ func (p *Publisher) LoadCursor(ctx context.Context, chain string) (*chaintap.Cur
 		return nil, err
 	}
 	p.manifests, p.offsets = map[string]*manifest{}, map[string]int64{}
-	p.encoded.reset()
 	p.manifestEnd = 0
 	if last == nil {
 		return nil, nil
@@ -215,12 +228,20 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	if err := p.canRetract(b); err != nil {
 		return err
 	}
+	if err := p.sealReady(); err != nil {
+		return err
+	}
 	if err := p.cl.BeginTransaction(); err != nil {
 		p.broken = true
+		p.sealDone(ctx, false)
 		return fmt.Errorf("beginning a transaction: %w", err)
 	}
 	w := newTxnWriter(ctx, p.cl)
-	newManifests, err := p.emit(b, w.send)
+	send, err := p.sealBegin(w.send)
+	var newManifests []*manifest
+	if err == nil {
+		newManifests, err = p.emit(b, send)
+	}
 	if err == nil {
 		// The cursor goes with the data, not after it: one flush, one wait.
 		var cursor *kgo.Record
@@ -229,8 +250,9 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 		}
 	}
 	manifestOffsets, werr := w.wait()
-	if err = errors.Join(err, werr); err != nil {
+	if err = errors.Join(err, werr, p.sealErr()); err != nil {
 		p.broken = true
+		p.sealDone(ctx, false)
 		if aerr := p.cl.EndTransaction(context.WithoutCancel(ctx), kgo.TryAbort); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("aborting: %w", aerr))
 		}
@@ -239,10 +261,12 @@ func (p *Publisher) Publish(ctx context.Context, b chaintap.Batch) error {
 	}
 	if err := p.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
 		p.broken = true
+		p.sealDone(ctx, false)
 		p.metrics.txns.WithLabelValues(p.chain, "failed").Inc()
 		return fmt.Errorf("committing blocks up to %v: %w", headNumber(b.Cursor), fenced(err))
 	}
 	p.metrics.txns.WithLabelValues(p.chain, "committed").Inc()
+	p.sealDone(ctx, true)
 	p.metrics.txnSeconds.WithLabelValues(p.chain).Observe(time.Since(start).Seconds())
 	p.metrics.records.WithLabelValues(p.chain).Add(float64(w.n))
 	p.remember(b, newManifests, manifestOffsets)
@@ -268,22 +292,22 @@ func (p *Publisher) canRetract(b chaintap.Batch) error {
 // once, so that producing one block overlaps with encoding the next: the
 // reorgs' records, the head view's retractions, the confirmed view's
 // corrections, then the new blocks. It returns the new blocks' manifests.
-func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest, error) {
+func (p *Publisher) emit(b chaintap.Batch, send func(r *kgo.Record, prehash []byte)) ([]*manifest, error) {
 	for i := range b.Reorgs {
 		r, err := reorgRecord(p.topics, &b.Reorgs[i])
 		if err != nil {
 			return nil, err
 		}
-		send(r)
+		send(r, nil)
 	}
 	for _, h := range b.Retract {
 		for _, r := range retractions(p.manifests[h.Hash]) {
-			send(r)
+			send(r, nil)
 		}
 	}
 	for _, c := range b.Correct {
 		for _, r := range corrections(p.topics, p.manifests[c.Block.Hash], c.Reorg) {
-			send(r)
+			send(r, nil)
 		}
 	}
 	var ms []*manifest
@@ -292,7 +316,7 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 		if err != nil {
 			return nil, err
 		}
-		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Header().Number)), Value: e.manifestValue})
+		send(&kgo.Record{Topic: ManifestsTopic, Key: []byte(manifestKey(p.chain, blk.Header().Number)), Value: e.manifestValue}, nil)
 		ms = append(ms, e.manifest)
 	}
 	for _, blk := range b.Confirm {
@@ -304,16 +328,22 @@ func (p *Publisher) emit(b chaintap.Batch, send func(*kgo.Record)) ([]*manifest,
 }
 
 // sendView hands blk's records of one view (upserts, origin in their
-// headers) to send, and returns the block's encoding.
-func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record)) (*encoded, error) {
-	e, err := p.encoded.get(blk)
+// headers) to send, with their content prehashes when sealing, and
+// returns the block's encoding.
+func (p *Publisher) sendView(blk chaintap.Block, confirmed bool, origin chaintap.Origin, send func(*kgo.Record, []byte)) (*encoded, error) {
+	e, err := p.encodedOf(blk)
 	if err != nil {
 		return nil, err
 	}
 	h := blk.Header()
 	rs := e.view(p.topics, h, confirmed, blockHeaders(p.chain, h.Number, h.Hash, OpUpsert, origin))
+	pre := e.prehashes(confirmed)
 	for i := range rs {
-		send(&rs[i])
+		if pre != nil {
+			send(&rs[i], pre[i])
+		} else {
+			send(&rs[i], nil)
+		}
 	}
 	return e, nil
 }
@@ -406,7 +436,6 @@ func (p *Publisher) remember(b chaintap.Batch, ms []*manifest, offsets map[strin
 			delete(p.offsets, hash)
 		}
 	}
-	p.encoded.keepOnly(b.Cursor, b.Confirm)
 }
 
 func headNumber(c chaintap.Cursor) any {

@@ -91,6 +91,10 @@ type encoded struct {
 	// manifest lists the head view's keys; manifestValue is its encoding.
 	manifest      *manifest
 	manifestValue []byte
+	// pre holds the content prehash of each record in ready when sealing
+	// (nil for one of a topic not sealed), in preBytes bytes.
+	pre      [][]byte
+	preBytes int
 }
 
 // encodeBlock makes b ready for chain's topics t, encoding its values
@@ -100,7 +104,10 @@ func encodeBlock(t Topics, chain string, b chaintap.Block, buf []byte) (*encoded
 	recs := b.Records()
 	h := b.Header()
 	e := &encoded{number: h.Number, recs: recs, values: make([][]byte, len(recs))}
-	if need := encodedSize(b, recs); cap(buf) < need {
+	// A reused buffer far larger than this block needs (an outlier's) would
+	// be held, and counted in the follower's memory budget, for as long as
+	// this block is: let it go instead.
+	if need := encodedSize(b, recs); cap(buf) < need || cap(buf) > 4*need {
 		buf = make([]byte, 0, need)
 	}
 	buf = buf[:0]

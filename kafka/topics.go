@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -30,6 +31,10 @@ type TopicConfig struct {
 	// Compact sets cleanup.policy=compact on the head-view topics, so that
 	// they keep the latest record per key (what a ksqlDB TABLE needs).
 	Compact bool
+	// Sealed topics are created never compacted and kept forever,
+	// whatever Compact and Retention say: a sealed record that compaction
+	// or retention removes is, to verify, a deleted record.
+	Sealed []string
 }
 
 // Internal topics.
@@ -119,16 +124,23 @@ func EnsureTopics(ctx context.Context, cl *kgo.Client, cfg TopicConfig, t Topics
 		head["cleanup.policy"] = kadm.StringPtr("compact")
 	}
 	compact := map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}
+	forever := map[string]*string{"retention.ms": kadm.StringPtr("-1"), "cleanup.policy": kadm.StringPtr("delete")}
+	configs := func(topic string, cfgs map[string]*string) map[string]*string {
+		if slices.Contains(cfg.Sealed, topic) {
+			return forever
+		}
+		return cfgs
+	}
 	for _, e := range t.entities {
-		if err := CreateTopic(ctx, adm, parts, rf, head, t.Head(e)); err != nil {
+		if err := CreateTopic(ctx, adm, parts, rf, configs(t.Head(e), head), t.Head(e)); err != nil {
 			return err
 		}
-		if err := CreateTopic(ctx, adm, parts, rf, data, t.Confirmed(e)); err != nil {
+		if err := CreateTopic(ctx, adm, parts, rf, configs(t.Confirmed(e), data), t.Confirmed(e)); err != nil {
 			return err
 		}
 	}
 	// One partition keeps a chain's reorgs in the order they happened.
-	if err := CreateTopic(ctx, adm, 1, rf, data, t.Reorgs()); err != nil {
+	if err := CreateTopic(ctx, adm, 1, rf, configs(t.Reorgs(), data), t.Reorgs()); err != nil {
 		return err
 	}
 	// Internal topics have one partition: the cursor and manifest readers

@@ -11,13 +11,14 @@ import (
 // number, the last link digest and the tree's frontier. It is not safe for
 // concurrent use; a partition has one sealer.
 type Chain struct {
-	seq  int64
-	prev Digest
-	tree *frontier
+	seq     int64
+	prev    Digest
+	tree    *frontier
+	content *contentHash
 }
 
 // NewChain returns the chain of a partition nothing was sealed in yet.
-func NewChain() *Chain { return &Chain{tree: newFrontier()} }
+func NewChain() *Chain { return &Chain{tree: newFrontier(), content: newContentHash()} }
 
 // Size is the number of records sealed.
 func (c *Chain) Size() int64 { return c.seq }
@@ -31,6 +32,13 @@ func (c *Chain) Root() (tlog.Hash, error) { return c.tree.root() }
 // Seal adds the seal headers to r (dropping any it had, so that sealing a
 // sealed record seals it anew) and advances the chain.
 func (c *Chain) Seal(r *kgo.Record) Link {
+	stripSeal(r)
+	return c.link(r, c.content.digest(r))
+}
+
+// stripSeal drops r's seal headers, into a new slice with room for the
+// seal's: r's may be shared with other records.
+func stripSeal(r *kgo.Record) {
 	hs := make([]kgo.RecordHeader, 0, len(r.Headers)+3)
 	for _, h := range r.Headers {
 		if !isSealHeader(h.Key) {
@@ -38,7 +46,11 @@ func (c *Chain) Seal(r *kgo.Record) Link {
 		}
 	}
 	r.Headers = hs
-	l := Link{Seq: c.seq, Prev: c.prev, Content: ContentDigest(r)}
+}
+
+// link seals r, stripped of seal headers, whose content digest is content.
+func (c *Chain) link(r *kgo.Record, content Digest) Link {
+	l := Link{Seq: c.seq, Prev: c.prev, Content: content}
 	lh := l.headers()
 	r.Headers = append(r.Headers, lh[:]...)
 	c.advance(l)
@@ -58,7 +70,7 @@ func (c *Chain) Resume(r *kgo.Record) error {
 		return fmt.Errorf("offset %d: seal number %d, want %d", r.Offset, l.Seq, c.seq)
 	case l.Prev != c.prev:
 		return fmt.Errorf("offset %d: does not link to the record before it", r.Offset)
-	case ContentDigest(r) != l.Content:
+	case c.content.digest(r) != l.Content:
 		return fmt.Errorf("offset %d: content does not match its digest", r.Offset)
 	}
 	c.advance(l)

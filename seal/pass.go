@@ -34,8 +34,12 @@ type PassConfig struct {
 	// Cipher, when set, encrypts values before they are sealed.
 	Cipher *Cipher
 	// OnCheckpoint, when set, is called with each checkpoint once it is
-	// committed (anchoring it on a chain, say). An error is logged: the
-	// checkpoint stands in Kafka whatever happens to its anchor.
+	// committed (anchoring it on a chain, say), in a goroutine of its own,
+	// so that it never stalls sealing. While it runs, only the newest
+	// checkpoint of each partition waits (it covers the earlier ones); at
+	// a stop those waiting are still passed to it, for up to a minute. An
+	// error is logged: the checkpoint stands in Kafka whatever happens to
+	// its anchor.
 	OnCheckpoint func(context.Context, Checkpoint) error
 	Log          *slog.Logger
 }
@@ -51,6 +55,9 @@ type partState struct {
 	pending int64 // sealed since the last checkpoint
 	since   time.Time
 	last    int64 // output offset of the last sealed record
+	// cur is the last record sealed in the open transaction, for the
+	// publisher's sealer: its offset is known once it is flushed.
+	cur *kgo.Record
 }
 
 // Pass seals every record of From into To (same partition, same key,
@@ -71,6 +78,10 @@ func Pass(ctx context.Context, cfg PassConfig) error {
 		return err
 	}
 	defer s.close()
+	if cfg.OnCheckpoint != nil {
+		s.anchors = startAnchoring(ctx, cfg.OnCheckpoint, cfg.Log)
+		defer s.anchors.close(txnDeadline)
+	}
 	return s.loop(ctx)
 }
 
@@ -82,6 +93,7 @@ type passer struct {
 	mu       sync.Mutex // guards offsets written by produce promises
 	prodErr  error
 	finished []Checkpoint // committed, for OnCheckpoint
+	anchors  *anchorQueue // nil without OnCheckpoint
 }
 
 // start creates the topics, fences any earlier sealer (aborting its open
@@ -158,40 +170,30 @@ func (s *passer) ensureTopics(ctx context.Context) (int32, error) {
 }
 
 // restore replays the sealed topic into the chains (checking every
-// record: a sealer never extends a chain it cannot vouch for) and reads
-// how much of it the checkpoints cover.
+// record: a sealer never extends a chain it cannot vouch for), with each
+// partition's input position, and reads how much of it the checkpoints
+// cover.
 func (s *passer) restore(ctx context.Context) error {
-	ends, err := endOffsets(ctx, s.cfg.Kafka, s.cfg.To)
+	part := func(p int32) (*partState, error) {
+		if st := s.parts[p]; st != nil {
+			return st, nil
+		}
+		return nil, fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, p, s.cfg.From)
+	}
+	if err := restoreTopic(ctx, s.cfg.Kafka, s.cfg.To, part, s.source); err != nil {
+		return err
+	}
+	raw, err := ReadCheckpoints(ctx, s.cfg.Kafka, s.cfg.To)
 	if err != nil {
 		return err
 	}
-	for p := range ends {
-		if s.parts[p] == nil {
-			return fmt.Errorf("%s has partition %d, %s has fewer", s.cfg.To, p, s.cfg.From)
-		}
-	}
-	var bad error
-	err = scan(ctx, s.cfg.Kafka, s.cfg.To, ends, func(r *kgo.Record) {
-		if bad == nil {
-			bad = s.resume(r)
-		}
-	})
-	if err == nil {
-		err = bad
-	}
-	if err != nil {
-		return fmt.Errorf("restoring the seal of %s: %w", s.cfg.To, err)
-	}
-	return s.readCovered(ctx)
+	setPending(s.cfg.To, s.parts, raw, s.cfg.Log)
+	return nil
 }
 
-// resume advances partition r.Partition's chain and input position over
-// r, read back from the sealed topic.
-func (s *passer) resume(r *kgo.Record) error {
-	st := s.parts[r.Partition]
-	if err := st.chain.Resume(r); err != nil {
-		return fmt.Errorf("%s partition %d does not verify, refusing to extend it: %w", s.cfg.To, r.Partition, err)
-	}
+// source sets partition st's input position from r, read back from the
+// sealed topic: after its chaintap.seal.source offset.
+func (s *passer) source(st *partState, r *kgo.Record) error {
 	for _, h := range r.Headers {
 		if h.Key == HeaderSource {
 			src, err := strconv.ParseInt(string(h.Value), 10, 64)
@@ -200,27 +202,6 @@ func (s *passer) resume(r *kgo.Record) error {
 			}
 			st.next = src + 1
 		}
-	}
-	st.last = r.Offset
-	return nil
-}
-
-// readCovered sets how many of each partition's records no checkpoint
-// covers yet.
-func (s *passer) readCovered(ctx context.Context) error {
-	raw, err := ReadCheckpoints(ctx, s.cfg.Kafka, s.cfg.To)
-	if err != nil {
-		return err
-	}
-	covered := map[int32]int64{}
-	for _, r := range raw {
-		if c, err := peekCheckpoint(r.Note); err == nil && c.Size > covered[c.Partition] {
-			covered[c.Partition] = c.Size
-		}
-	}
-	for p, st := range s.parts {
-		st.pending = st.chain.Size() - covered[p]
-		s.cfg.Log.Info("seal restored", "topic", s.cfg.To, "partition", p, "sealed", st.chain.Size(), "next_input_offset", st.next)
 	}
 	return nil
 }
@@ -259,7 +240,7 @@ func (s *passer) loop(ctx context.Context) error {
 	}
 }
 
-// txnDeadline bounds one transaction, anchoring included.
+// txnDeadline bounds one transaction, and one checkpoint's anchoring.
 const txnDeadline = time.Minute
 
 // final checkpoints whatever is pending, so a clean stop leaves nothing

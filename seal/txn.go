@@ -28,11 +28,8 @@ func (s *passer) txn(ctx context.Context, recs []*kgo.Record, all bool) error {
 		return fmt.Errorf("sealing %s: %w", s.cfg.To, err)
 	}
 	for _, c := range s.finished {
-		if s.cfg.OnCheckpoint == nil {
-			break
-		}
-		if err := s.cfg.OnCheckpoint(ctx, c); err != nil {
-			s.cfg.Log.Warn("after a checkpoint", "topic", c.Topic, "partition", c.Partition, "size", c.Size, "err", err)
+		if s.anchors != nil {
+			s.anchors.add(c)
 		}
 	}
 	s.finished = s.finished[:0]

@@ -27,6 +27,7 @@ type Partition struct {
 	// can extend a chain (it is keyless), only checkpoints are signed.
 	Strict  bool
 	entries []entry
+	content *contentHash
 }
 
 // Add takes the next record of the partition.
@@ -34,7 +35,10 @@ func (p *Partition) Add(r *kgo.Record) {
 	l, err := ReadLink(r)
 	e := entry{offset: r.Offset, link: l, linkErr: err}
 	if err == nil {
-		e.contentOK = ContentDigest(r) == l.Content
+		if p.content == nil {
+			p.content = newContentHash()
+		}
+		e.contentOK = p.content.digest(r) == l.Content
 	}
 	p.entries = append(p.entries, e)
 }

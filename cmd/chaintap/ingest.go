@@ -96,7 +96,7 @@ publishes the canonical ones. See docs/config.md.`,
 			}
 			log := e.logger(cfg.LogLevel)
 			reg := newRegistry()
-			return runIngest(cmd.Context(), cfg, kafkaConfig(cfg), log, reg, e.stderr)
+			return runIngest(cmd.Context(), cfg, kafkaConfig(cfg), log, reg, e.stderr, e.getenv)
 		},
 	}
 	cmd.Flags().Uint64Var(&from, "from", 0, "first block to publish when a chain has no cursor yet (default: the node's head)")
@@ -146,7 +146,7 @@ func kafkaConfig(cfg config.Config) kafka.Config {
 // chain's node connection and publisher); only then does anything run, as
 // one group whose first failure stops the rest, and nothing is closed
 // until every part has returned.
-func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer) error {
+func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer, getenv func(string) (string, bool)) error {
 	ops, err := listenOps(cfg.Metrics.Addr)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func runIngest(ctx context.Context, cfg config.Config, kcfg kafka.Config, log *s
 	if ops != nil {
 		defer ops.Close()
 	}
-	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, progressOut)
+	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, progressOut, getenv)
 	if err != nil {
 		return err
 	}
@@ -176,9 +176,11 @@ type ingestion struct {
 	log       *slog.Logger
 }
 
-// buildIngest connects every chain's node and publisher. On an error it
-// closes what it had opened: nothing is left running or connected.
-func buildIngest(ctx context.Context, chains []config.Chain, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer) (_ *ingestion, err error) {
+// buildIngest connects every chain's node and publisher (sealing the
+// topics of chains with a seal: section, with keys getenv may hold). On
+// an error it closes what it had opened: nothing is left running or
+// connected.
+func buildIngest(ctx context.Context, chains []config.Chain, kcfg kafka.Config, log *slog.Logger, reg *prometheus.Registry, progressOut io.Writer, getenv func(string) (string, bool)) (_ *ingestion, err error) {
 	in := &ingestion{}
 	defer func() {
 		if err != nil {
@@ -193,11 +195,15 @@ func buildIngest(ctx context.Context, chains []config.Chain, kcfg kafka.Config, 
 			return nil, err
 		}
 		in.closers = append(in.closers, closeSrc)
-		pub, err := newPublisher(ctx, kcfg, ch.Name, chaintap.Family(ch.Family), log, pubMetrics)
+		sealing, err := sealOptions(ch, kcfg, getenv, log)
 		if err != nil {
 			return nil, err
 		}
-		in.closers = append(in.closers, pub.Close)
+		pub, err := newPublisher(ctx, kcfg, ch.Name, chaintap.Family(ch.Family), log, pubMetrics, sealing...)
+		if err != nil {
+			return nil, err
+		}
+		in.closers = append(in.closers, func() { checkpointAndClose(pub, log) })
 		f := follow.New(followConfig(ch), src, pub, log, followMetrics)
 		f.OnProgress(newProgress(progressOut, ch.Name, time.Now))
 		log.Info("following", "chain", ch.Name, "family", ch.Family, "url", ch.URL, "topics", pub.Topics().Head("*"))
@@ -322,7 +328,7 @@ func (in *ingestion) close() {
 func followConfig(ch config.Chain) follow.Config {
 	fc := follow.Config{
 		Chain: ch.Name, Window: ch.ReorgWindow, ConfirmTag: ch.ConfirmTag, From: ch.From,
-		Concurrency: ch.Concurrency, MaxBatch: ch.MaxBatch,
+		Concurrency: ch.Concurrency, MaxBatch: ch.MaxBatch, MemoryBudget: int64(ch.MemoryBudget),
 		OnConfirmedReorg: chaintap.ConfirmedReorgPolicy(ch.OnConfirmedReorg), AcceptReorg: ch.AcceptReorg,
 	}
 	if ch.Confirmations != nil {
@@ -333,10 +339,10 @@ func followConfig(ch config.Chain) follow.Config {
 
 // newPublisher bounds the wait for the broker so that a wrong address
 // fails with a message instead of hanging.
-func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, family chaintap.Family, log *slog.Logger, m *kafka.Metrics) (*kafka.Publisher, error) {
+func newPublisher(ctx context.Context, kcfg kafka.Config, chain string, family chaintap.Family, log *slog.Logger, m *kafka.Metrics, opts ...kafka.PublisherOption) (*kafka.Publisher, error) {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	pub, err := kafka.NewFamilyPublisher(cctx, kcfg, chain, family, log, m)
+	pub, err := kafka.NewFamilyPublisher(cctx, kcfg, chain, family, log, m, opts...)
 	if err != nil && cctx.Err() != nil && ctx.Err() == nil {
 		return nil, fmt.Errorf("no Kafka broker answered at %v within 30s (start one with \"chaintap broker\", or set kafka.brokers): %w", kcfg.Brokers, err)
 	}

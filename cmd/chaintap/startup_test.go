@@ -108,7 +108,7 @@ func TestIngestSecondChainFailsToStart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err = runIngest(ctx, cfg, kcfg, ingesttest.Logger(), newRegistry(), &bytes.Buffer{})
+	err = runIngest(ctx, cfg, kcfg, ingesttest.Logger(), newRegistry(), &bytes.Buffer{}, os.LookupEnv)
 	if err == nil || !strings.Contains(err.Error(), "ws://127.0.0.1:1") {
 		t.Fatalf("err = %v, want the second chain's failure", err)
 	}

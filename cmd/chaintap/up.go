@@ -172,7 +172,7 @@ func (e *env) runUp(ctx context.Context, cfg config.Config, o upOptions) error {
 	}
 	kcfg := kafkaConfig(cfg)
 	reg := newRegistry()
-	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, e.stderr)
+	in, err := buildIngest(ctx, cfg.Chains, kcfg, log, reg, e.stderr, e.getenv)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 )
 
@@ -22,6 +23,15 @@ type Server struct {
 	fails   map[string]*rpcError // by method: answered with this error
 	refuses map[string]*rpcError // by method + params: answered with this error
 	calls   map[string]int
+	reverse bool // answer batches last request first
+}
+
+// ReverseBatches makes the server answer a batch's requests in reverse
+// order, as JSON-RPC 2.0 allows.
+func (s *Server) ReverseBatches() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reverse = true
 }
 
 // Start starts an empty server.
@@ -109,6 +119,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		for i, req := range reqs {
 			resps[i] = s.answer(req)
 		}
+		s.mu.Lock()
+		if s.reverse {
+			slices.Reverse(resps)
+		}
+		s.mu.Unlock()
 		_ = json.NewEncoder(w).Encode(resps)
 		return
 	}
