@@ -107,7 +107,16 @@ func backfillRSS(ctx context.Context, url string, broker *node, head uint64) (rs
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	zero := uint64(0)
-	f := follow.New(follow.Config{Chain: "rss", From: &zero, Confirmations: 12}, follow.Enriched(src, dec), pub, nil, nil)
+	fcfg := follow.Config{Chain: "rss", From: &zero, Confirmations: 12}
+	if v := os.Getenv("CHAINTAP_RSS_BUDGET"); v != "" {
+		// Another memory budget than the default, in bytes, to compare.
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return rssRun{}, fmt.Errorf("CHAINTAP_RSS_BUDGET=%q: %w", v, err)
+		}
+		fcfg.MemoryBudget = n
+	}
+	f := follow.New(fcfg, follow.Enriched(src, dec), pub, nil, nil)
 	var published atomic.Uint64
 	var took time.Duration
 	start := time.Now()

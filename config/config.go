@@ -95,7 +95,7 @@ type Chain struct {
 	MaxBatch     int     `yaml:"max_batch_blocks"`
 	// MemoryBudget bounds the bytes of blocks the follower holds (fetched
 	// ahead, in the batch, published and not yet confirmed); default
-	// 128MiB (follow.DefaultMemoryBudget).
+	// 64MiB (follow.DefaultMemoryBudget).
 	MemoryBudget Bytes    `yaml:"memory_budget"`
 	PollInterval Duration `yaml:"poll_interval"`
 	// RPCCompression is "auto" (the default: uncompressed from a node on

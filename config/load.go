@@ -293,7 +293,7 @@ func (ch *Chain) validate(p string, names map[string]bool, root *yaml.Node) Prob
 		add("rpc_compression", fmt.Sprintf("%q: want auto, gzip or none", ch.RPCCompression))
 	}
 	if ch.MemoryBudget != 0 && ch.MemoryBudget < 1<<20 {
-		add("memory_budget", fmt.Sprintf("%s: want at least 1MiB (the default is 128MiB)", ch.MemoryBudget))
+		add("memory_budget", fmt.Sprintf("%s: want at least 1MiB (the default is 64MiB)", ch.MemoryBudget))
 	}
 	if ch.MaxBatch < 0 || ch.MaxBatch > 1000 {
 		add("max_batch_blocks", fmt.Sprintf("%d: want 1..1000", ch.MaxBatch))
