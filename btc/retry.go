@@ -3,9 +3,6 @@ package btc
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
-	"syscall"
 
 	"github.com/chaintap/chaintap"
 
@@ -45,7 +42,6 @@ const (
 func classify(err error) (errClass, string) {
 	var httpErr *HTTPError
 	var rpcErr *RPCError
-	var netErr net.Error
 	switch {
 	case errors.Is(err, chaintap.ErrNotFound):
 		return classNotFound, "not_found"
@@ -54,14 +50,7 @@ func classify(err error) (errClass, string) {
 	case errors.Is(err, chaintap.ErrMalformed):
 		return classWrong, "malformed"
 	case errors.As(err, &httpErr):
-		switch {
-		case httpErr.StatusCode == 429:
-			return classTransient, "http_429"
-		case httpErr.StatusCode >= 500, httpErr.StatusCode == 408:
-			return classTransient, "http_5xx"
-		default: // 401 and 403 above all: wrong credentials do not heal
-			return classPermanent, "http_4xx"
-		}
+		return retry.HTTPStatus(httpErr.StatusCode)
 	case errors.As(err, &rpcErr):
 		switch rpcErr.Code {
 		case rpcInvalidRequest, rpcMethodNotFound, rpcInvalidParams, rpcParseError:
@@ -70,17 +59,10 @@ func classify(err error) (errClass, string) {
 			return classTransient, "warming_up"
 		}
 		return classWrong, "rpc_error"
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded), connectionLost(err):
+	case retry.NetworkFailure(err):
 		return classTransient, "network"
 	}
 	return classWrong, "other"
-}
-
-// connectionLost reports a connection that broke under a call, matched by
-// identity, never by text.
-func connectionLost(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
 // retry runs fn until it succeeds, ctx is done or the policy gives up;

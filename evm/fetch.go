@@ -45,7 +45,7 @@ type blockFetcher struct {
 
 // decodeOpts are the options of every decode: encoding/json's name
 // matching, the new strictness otherwise.
-var decodeOpts = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true))
+var decodeOpts = jsonv2.MatchCaseInsensitiveNames(true)
 
 // maxAnswer bounds an answer's size; a larger one is malformed (the
 // largest mainnet blocks' answers are a few MB).
@@ -67,7 +67,6 @@ func (e *rpcError) ErrorCode() int { return e.Code }
 // answer is one element of a batch answer with its result decoded into
 // T; Result stays nil for a JSON null.
 type answer[T any] struct {
-	Version string         `json:"jsonrpc"`
 	ID      jsontext.Value `json:"id"`
 	Error   *rpcError      `json:"error"`
 	Result  *T             `json:"result"`

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net"
-	"syscall"
 
 	"github.com/ethereum/go-ethereum/rpc"
 	"github.com/gorilla/websocket"
@@ -37,7 +34,6 @@ const (
 func classify(err error) (errClass, string) {
 	var httpErr rpc.HTTPError
 	var rpcErr rpc.Error
-	var netErr net.Error
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -48,14 +44,7 @@ func classify(err error) (errClass, string) {
 	case errors.Is(err, chaintap.ErrMalformed), errors.As(err, &syntaxErr), errors.As(err, &typeErr):
 		return classWrong, "malformed"
 	case errors.As(err, &httpErr):
-		switch {
-		case httpErr.StatusCode == 429:
-			return classTransient, "http_429"
-		case httpErr.StatusCode >= 500, httpErr.StatusCode == 408:
-			return classTransient, "http_5xx"
-		default:
-			return classPermanent, "http_4xx"
-		}
+		return retry.HTTPStatus(httpErr.StatusCode)
 	case errors.As(err, &rpcErr):
 		switch rpcErr.ErrorCode() {
 		case -32600, -32601, -32602: // invalid request, no such method, invalid params
@@ -64,7 +53,7 @@ func classify(err error) (errClass, string) {
 			return classTransient, "rate_limited"
 		}
 		return classWrong, "rpc_error"
-	case errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded), connectionLost(err):
+	case retry.NetworkFailure(err), connectionClosed(err):
 		return classTransient, "network"
 	}
 	// Anything else, go-ethereum's unexported "client reconnected" among
@@ -72,14 +61,12 @@ func classify(err error) (errClass, string) {
 	return classWrong, "other"
 }
 
-// connectionLost reports a connection that broke under a call: the
-// errors the net, io and syscall packages and the WebSocket library
-// return for it, matched by identity and type, never by text.
-func connectionLost(err error) bool {
+// connectionClosed reports a WebSocket connection the node closed under
+// a call (the transport failures common to every node are
+// retry.NetworkFailure's).
+func connectionClosed(err error) bool {
 	var closeErr *websocket.CloseError
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &closeErr)
+	return errors.As(err, &closeErr)
 }
 
 // retry runs fn until it succeeds, ctx is done or the policy gives up;
