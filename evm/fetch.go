@@ -67,9 +67,9 @@ func (e *rpcError) ErrorCode() int { return e.Code }
 // answer is one element of a batch answer with its result decoded into
 // T; Result stays nil for a JSON null.
 type answer[T any] struct {
-	ID      jsontext.Value `json:"id"`
-	Error   *rpcError      `json:"error"`
-	Result  *T             `json:"result"`
+	ID     jsontext.Value `json:"id"`
+	Error  *rpcError      `json:"error"`
+	Result *T             `json:"result"`
 }
 
 // blockAnswers are a node's answers to a block's batch: the block (nil
