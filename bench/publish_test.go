@@ -69,7 +69,7 @@ func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.EVMBlock) 
 
 func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
 	b.Helper()
-	br, err := kafka.StartBroker(kafka.BrokerConfig{Addr: "127.0.0.1:0"})
+	br, stop, err := startBroker()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
 	if err := kafka.EnsureTopics(context.Background(), cl, kafka.TopicConfig{}, topics); err != nil {
 		b.Fatal(err)
 	}
-	return cfg, br.Close
+	return cfg, stop
 }
 
 // rawProduce is the raw limit: franz-go's idempotent producer, all records
