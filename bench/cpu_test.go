@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -37,6 +38,19 @@ func readUsage(nodePid int) (usage, error) {
 
 // spent is what one side cost: wall time, our CPU time, the node's.
 type spent struct{ wall, self, node time.Duration }
+
+// cores is the number of cores this process kept busy on average.
+func (s spent) cores() float64 { return s.self.Seconds() / s.wall.Seconds() }
+
+// mustUsage is readUsage of this process alone, failing b on error.
+func mustUsage(b *testing.B) usage {
+	b.Helper()
+	u, err := readUsage(0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
 
 func (u usage) since(before usage) spent {
 	return spent{wall: u.wall.Sub(before.wall), self: u.self - before.self, node: u.node - before.node}

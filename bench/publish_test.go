@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -87,14 +86,14 @@ func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
 
 // rawProduce is the raw limit: franz-go's idempotent producer, all records
 // in flight, one flush.
-func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duration {
+func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) spent {
 	cl, err := cfg.NewClient(kgo.MaxBufferedRecords(1 << 20))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer cl.Close()
 	ctx := context.Background()
-	start := time.Now()
+	start := mustUsage(b)
 	for _, r := range recs {
 		r.Partition, r.Offset = 0, 0
 		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
@@ -106,7 +105,7 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duratio
 	if err := cl.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
-	return time.Since(start)
+	return mustUsage(b).since(start)
 }
 
 // ourPublish writes the same blocks as the follower does when catching up:
@@ -119,7 +118,7 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) time.Duratio
 // buffers are reused, as the follower does. Without it every block is
 // prepared before the clock starts, which isolates the publishing
 // protocol (transactions, manifests, cursor) from the encoding.
-func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool) time.Duration {
+func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool) spent {
 	ctx := context.Background()
 	pub, err := kafka.NewPublisher(ctx, cfg, "bench", nil, nil)
 	if err != nil {
@@ -137,7 +136,7 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 		}
 		runtime.GC()
 	}
-	start := time.Now()
+	start := mustUsage(b)
 	if encodeAhead {
 		var stop func()
 		published, stop = prepareAhead(pub, blocks, ready, 2*publishBatch)
@@ -160,7 +159,7 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 		}
 		published(len(batch))
 	}
-	return time.Since(start)
+	return mustUsage(b).since(start)
 }
 
 // prepareAhead runs pub.Prepare over blocks in order in two workers (one
@@ -218,23 +217,34 @@ func publishRatio(b *testing.B, blocks []*chaintap.EVMBlock) {
 		encodeAhead bool
 	}{{"encoding", true}, {"prepared", false}} {
 		b.Run(v.name, func(b *testing.B) {
-			var ratios, raws, ours []float64
+			var ratios, raws, ours, rawCPU, ourCPU, rawCores, ourCores []float64
+			n := float64(len(recs))
 			for pair := 0; b.Loop(); pair++ {
-				var raw, our float64
+				var raw, our spent
 				sideBySide(pair, func() {
 					cfg, stop := freshBroker(b, topics)
 					defer stop()
-					raw = float64(len(recs)) / rawProduce(b, cfg, recs).Seconds()
+					raw = rawProduce(b, cfg, recs)
 				}, func() {
 					cfg, stop := freshBroker(b, topics)
 					defer stop()
-					our = float64(len(recs)) / ourPublish(b, cfg, blocks, v.encodeAhead).Seconds()
+					our = ourPublish(b, cfg, blocks, v.encodeAhead)
 				})
-				raws, ours, ratios = append(raws, raw), append(ours, our), append(ratios, our/raw)
+				raws, ours = append(raws, n/raw.wall.Seconds()), append(ours, n/our.wall.Seconds())
+				ratios = append(ratios, raw.wall.Seconds()/our.wall.Seconds())
+				rawCPU, ourCPU = append(rawCPU, raw.self.Seconds()/n*1e6), append(ourCPU, our.self.Seconds()/n*1e6)
+				rawCores, ourCores = append(rawCores, raw.cores()), append(ourCores, our.cores())
 			}
 			b.ReportMetric(median(ratios), "ratio")
 			b.ReportMetric(median(raws), "raw_records/s")
 			b.ReportMetric(median(ours), "our_records/s")
+			// CPU per record and cores busy (this process, broker
+			// included): with both cores busy, the rates are in inverse
+			// proportion to the CPU per record.
+			b.ReportMetric(median(rawCPU), "raw_cpu_µs/record")
+			b.ReportMetric(median(ourCPU), "our_cpu_µs/record")
+			b.ReportMetric(median(rawCores), "raw_cores")
+			b.ReportMetric(median(ourCores), "our_cores")
 		})
 	}
 }
