@@ -3,6 +3,7 @@ package kafka
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -176,5 +177,27 @@ func BenchmarkNeedsEscape(b *testing.B) {
 				b.Fatal(s)
 			}
 		}
+	}
+}
+
+// BenchmarkAppendManifest encodes the manifest of a mainnet-shaped block:
+// 200 transactions, 260 logs with as many events and 160 transfers.
+func BenchmarkAppendManifest(b *testing.B) {
+	m := &manifest{Chain: "eth", Number: 17173049, Hash: "0x" + strings.Repeat("cd", 32), Keys: map[string][]string{"eth.blocks": {"17173049"}}}
+	for i := range 200 {
+		tx := fmt.Sprintf("0x%064x", i*7919)
+		m.Keys["eth.transactions"] = append(m.Keys["eth.transactions"], tx)
+		for j := range 1 + i%3 {
+			pos := fmt.Sprintf("%s:%d", tx, j)
+			m.Keys["eth.logs"] = append(m.Keys["eth.logs"], pos)
+			m.Keys["eth.events"] = append(m.Keys["eth.events"], pos)
+			if j == 0 {
+				m.Keys["eth.token_transfers"] = append(m.Keys["eth.token_transfers"], pos)
+			}
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		appendManifest(nil, m)
 	}
 }

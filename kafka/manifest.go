@@ -47,29 +47,29 @@ func hashPrefix(key string) (string, bool) {
 }
 
 // appendManifest encodes m in the compact form (topics sorted, as
-// json.Marshal sorts map keys).
+// json.Marshal sorts map keys), into d grown once to the size it needs.
 func appendManifest(d []byte, m *manifest) []byte {
 	topics := slices.Sorted(maps.Keys(m.Keys))
-	var prefixes []string
-	index := map[string]int{}
+	var pre prefixIndex
+	size := 64 + len(m.Chain) + len(m.Hash)
 	for _, topic := range topics {
+		size += len(topic) + 6
 		for _, k := range m.Keys[topic] {
+			size += len(k) + 8
 			if p, ok := hashPrefix(k); ok {
-				if _, seen := index[p]; !seen {
-					index[p] = len(prefixes)
-					prefixes = append(prefixes, p)
-				}
+				pre.add(p)
+				size -= hashPrefixLen - 8 // written as "$i"
 			}
 		}
 	}
+	d = slices.Grow(d, size+len(pre.list)*(hashPrefixLen+3))
 	d = appendStr(append(d, `{"chain":`...), m.Chain)
 	d = appendU64(append(d, `,"number":`...), m.Number)
 	d = appendStr(append(d, `,"hash":`...), m.Hash)
-	if len(prefixes) > 0 {
-		d = appendStrs(append(d, `,"prefixes":`...), prefixes)
+	if len(pre.list) > 0 {
+		d = appendStrs(append(d, `,"prefixes":`...), pre.list)
 	}
 	d = append(d, `,"keys":{`...)
-	var key []byte
 	for i, topic := range topics {
 		if i > 0 {
 			d = append(d, ',')
@@ -79,20 +79,65 @@ func appendManifest(d []byte, m *manifest) []byte {
 			if j > 0 {
 				d = append(d, ',')
 			}
-			key = key[:0]
-			if p, ok := hashPrefix(k); ok {
-				key = append(strconv.AppendInt(append(key, '$'), int64(index[p]), 10), k[hashPrefixLen:]...)
-			} else {
-				if strings.HasPrefix(k, "$") {
-					key = append(key, '$')
-				}
-				key = append(key, k...)
-			}
-			d = appendStr(d, string(key))
+			d = appendManifestKey(d, k, &pre)
 		}
 		d = append(d, ']')
 	}
 	return append(d, "}}"...)
+}
+
+// appendManifestKey writes k in the compact form as a JSON string. The
+// "$i" or "$" it starts with never needs escaping, so escaping the rest
+// alone escapes the whole as json.Marshal would.
+func appendManifestKey(d []byte, k string, pre *prefixIndex) []byte {
+	d = append(d, '"')
+	rest := k
+	if p, ok := hashPrefix(k); ok {
+		d = strconv.AppendInt(append(d, '$'), int64(pre.of(p)), 10)
+		rest = k[hashPrefixLen:]
+	} else if strings.HasPrefix(k, "$") {
+		d = append(d, '$')
+	}
+	if needsEscape(rest) {
+		quoted, _ := json.Marshal(rest)
+		return append(d, quoted[1:]...) // its closing quote ends the key
+	}
+	return append(append(d, rest...), '"')
+}
+
+// prefixIndex numbers the distinct hash prefixes of a manifest in order
+// of first appearance. Keys sharing a prefix mostly come in a row (a
+// transaction's logs), so the last one looked up is checked before the
+// map.
+type prefixIndex struct {
+	list  []string
+	index map[string]int
+	last  string
+	lastI int
+}
+
+func (x *prefixIndex) add(p string) {
+	if p == x.last && x.list != nil {
+		return
+	}
+	if x.index == nil {
+		x.index = map[string]int{}
+	}
+	i, seen := x.index[p]
+	if !seen {
+		i = len(x.list)
+		x.index[p] = i
+		x.list = append(x.list, p)
+	}
+	x.last, x.lastI = p, i
+}
+
+// of returns the number of p, which add was given.
+func (x *prefixIndex) of(p string) int {
+	if p != x.last {
+		x.last, x.lastI = p, x.index[p]
+	}
+	return x.lastI
 }
 
 // decodeManifest reads a manifest in either form.
