@@ -82,7 +82,7 @@ func TestManifestRoundTrip(t *testing.T) {
 	m := &manifest{Chain: "c", Number: 7, Hash: "0xab", Keys: map[string][]string{
 		"c.logs":         {tx + ":0", tx + ":1"},
 		"c.blocks":       {"7"},
-		"c.transactions": {tx, "$1", "$$x"},
+		"c.transactions": {tx, "$1", "$$x", tx + ":<\"&>", "$a\"b", "é\n"},
 		"c.events":       {tx + ":1"},
 	}}
 	enc := appendManifest(nil, m)
