@@ -195,6 +195,7 @@ func (q *queryRunner) produceChangelogs(ctx context.Context, ts []*task, pr *pro
 func (q *queryRunner) apply(ts []*task, pr *produced) error {
 	for _, t := range ts {
 		if !t.st.dirty() {
+			t.st.discard() // only reads' misses, kept no longer than a transaction
 			continue
 		}
 		next, ok := pr.next[t.partition]
