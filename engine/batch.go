@@ -209,9 +209,13 @@ func (q *queryRunner) apply(ts []*task, pr *produced) error {
 	return nil
 }
 
-// discard drops the open transaction's writes from the stores.
+// discard drops the open transaction's writes from the stores, and gives
+// each task a new processor: one may keep in memory what it derived from
+// its store (stream's remembered contributions by position), which the
+// abort made stale.
 func (q *queryRunner) discard(ts []*task) {
 	for _, t := range ts {
 		t.st.discard()
+		t.proc = q.q.NewProcessor(t.partition)
 	}
 }
