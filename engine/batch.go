@@ -195,6 +195,7 @@ func (q *queryRunner) produceChangelogs(ctx context.Context, ts []*task, pr *pro
 func (q *queryRunner) apply(ts []*task, pr *produced) error {
 	for _, t := range ts {
 		if !t.st.dirty() {
+			t.st.discard() // only reads' misses, kept no longer than a transaction
 			continue
 		}
 		next, ok := pr.next[t.partition]
@@ -208,9 +209,13 @@ func (q *queryRunner) apply(ts []*task, pr *produced) error {
 	return nil
 }
 
-// discard drops the open transaction's writes from the stores.
+// discard drops the open transaction's writes from the stores, and gives
+// each task a new processor: one may keep in memory what it derived from
+// its store (stream's remembered contributions by position), which the
+// abort made stale.
 func (q *queryRunner) discard(ts []*task) {
 	for _, t := range ts {
 		t.st.discard()
+		t.proc = q.q.NewProcessor(t.partition)
 	}
 }

@@ -144,6 +144,7 @@ func (s *store) Get(key []byte) ([]byte, bool, error) {
 	}
 	v, closer, err := s.db.Get(s.dataKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
+		s.ov.put(key, overlayEntry{deleted: true, absent: true})
 		return nil, false, nil
 	}
 	if err != nil {
@@ -158,13 +159,15 @@ func (s *store) Set(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	s.ov.put(key, overlayEntry{value: value})
+	e, _ := s.ov.get(key)
+	s.ov.put(key, overlayEntry{value: value, absent: e.absent})
 	return nil
 }
 
 // Delete implements stream.Store.
 func (s *store) Delete(key []byte) error {
-	s.ov.put(key, overlayEntry{deleted: true})
+	e, _ := s.ov.get(key)
+	s.ov.put(key, overlayEntry{deleted: true, absent: e.absent})
 	return nil
 }
 
@@ -230,6 +233,9 @@ func (s *store) changelogRecords(topic string, p int32) []*kgo.Record {
 	rs := make([]*kgo.Record, 0, len(ks))
 	for _, k := range ks {
 		e := s.ov.m[k]
+		if e.void() {
+			continue
+		}
 		r := &kgo.Record{Topic: topic, Partition: p, Key: append([]byte{}, k...)}
 		if !e.deleted {
 			r.Value = e.value
@@ -239,10 +245,19 @@ func (s *store) changelogRecords(topic string, p int32) []*kgo.Record {
 	return rs
 }
 
-// dirty reports whether the open transaction wrote anything.
-func (s *store) dirty() bool { return s.ov.len() > 0 }
+// dirty reports whether the open transaction wrote anything: whether it
+// has changelog records.
+func (s *store) dirty() bool {
+	for _, k := range s.ov.keys() {
+		if !s.ov.m[k].void() {
+			return true
+		}
+	}
+	return false
+}
 
-// discard drops the open transaction's writes: it aborted.
+// discard drops the open transaction's writes (it aborted), or the misses
+// remembered by a transaction that wrote nothing.
 func (s *store) discard() { s.ov.reset() }
 
 // applyCommitted writes the committed transaction's writes to Pebble in
@@ -260,6 +275,9 @@ func (s *store) applyCommitted(next int64) error {
 	defer b.Close()
 	for k, e := range s.ov.m {
 		var err error
+		if e.void() {
+			continue
+		}
 		if e.deleted {
 			err = b.Delete(s.dataKey([]byte(k)), nil)
 		} else {

@@ -74,8 +74,10 @@ type Processor interface {
 	// Process handles one record. It must be deterministic in the store's
 	// contents and the record: after an aborted transaction the engine
 	// restores the store and processes the same records again, and the
-	// outputs must be the same. An error stops the task (a record that is
-	// merely bad is the processor's to route to an errors topic).
+	// outputs must be the same. The engine then uses a new processor, so
+	// a processor may keep in memory what it derived from the store. An
+	// error stops the task (a record that is merely bad is the
+	// processor's to route to an errors topic).
 	Process(ctx context.Context, r Record, st Store, emit func(Output)) error
 }
 

@@ -81,6 +81,7 @@ type task struct {
 	dec       *sql.RowDecoder   // the FROM source's values
 	tables    []*sql.RowDecoder // each join's table's values
 	buf       []byte
+	effects   finalEffects
 }
 
 // effect is what one input record contributed: its position (the seq
@@ -111,6 +112,9 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 	id := t.identity(r)
 	var old, cur *effect
 	if t.spec.retracting {
+		if err := t.loadEffects(st); err != nil {
+			return err
+		}
 		var err error
 		if old, err = t.loadEffect(st, id); err != nil {
 			return err
@@ -133,7 +137,10 @@ func (t *task) Process(ctx context.Context, r Record, st Store, emit func(Output
 			return err
 		}
 	}
-	return t.apply(id, old, cur, st, emit)
+	if err := t.apply(id, old, cur, st, emit); err != nil || cur == nil {
+		return err
+	}
+	return t.remembered(st, id, cur.seq)
 }
 
 // processRepartitioned folds a record of the first stage's repartition
