@@ -14,6 +14,9 @@ go test ./kafka/ -run '^$' -bench 'Encode' -timeout 10m
 go test ./evm/ -run '^$' -bench 'Decode' -timeout 10m
 CHAINTAP_SQL_EVENTS=${CHAINTAP_SQL_EVENTS:-1000000} go test ./bench/ -run '^$' -bench 'SQLRatio' -benchtime 3x -timeout 60m
 go test ./sql/ -run '^$' -bench 'DecodeJSON|EvalFilterProject|AggregateAdd|Pipeline' -timeout 10m
+# Issue 14: sealed ÷ unsealed produce and pass-through, and the floor any
+# seal costs (docs/benchmarks.md, "Sealed topics").
+go test ./seal/ -run '^$' -bench 'SealFloor|SealedProduce$|PassThrough|Verify' -benchtime 15x -timeout 30m
 # Issue 16: the node on core 0, us on core 1 (pinned ratios and CPU per
 # 1,000 blocks on both chains, the transaction size's effect), then the
 # follower's RSS over a long backfill of mainnet-shaped blocks. The
