@@ -261,22 +261,22 @@ func TestDecodeJSONMismatchNamesNestedPath(t *testing.T) {
 	}
 }
 
-// TestRowDecoderInternsStrings: a long-lived decoder reuses the strings of
-// values that repeat (no allocation for them), and still decodes every
+// TestRowDecoderInternsStrings: a long-lived decoder reuses the strings
+// (and BIGINTs) of values that repeat (no allocation for them), and still decodes every
 // value, repeated or new, colliding or not, exactly.
 func TestRowDecoderInternsStrings(t *testing.T) {
 	schema := eventsSchema()
 	dec := NewRowDecoder(schema)
 	doc := func(i int) []byte {
-		return fmt.Appendf(nil, `{"chain":"devchain","block_hash":"0x%x","transaction_hash":"0x%064x","contract":{"nested":%d},`+
-			`"event":%d,"args":{"battery":"bé%d"}}`, i/20, i, i%7, i%3, i%5000)
+		return fmt.Appendf(nil, `{"chain":"devchain","block_number":%d,"block_hash":"0x%x","transaction_hash":"0x%064x","contract":{"nested":%d},`+
+			`"event":%d,"args":{"battery":"bé%d"}}`, 1000+i/20, i/20, i, i%7, i%3, i%5000)
 	}
 	for i := 0; i < 50_000; i++ {
 		row, err := dec.Decode(doc(i))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []Value{nil, "devchain", nil, fmt.Sprintf("0x%x", i/20), fmt.Sprintf("0x%064x", i), nil, nil,
+		want := []Value{nil, "devchain", int64(1000 + i/20), fmt.Sprintf("0x%x", i/20), fmt.Sprintf("0x%064x", i), nil, nil,
 			fmt.Sprintf(`{"nested":%d}`, i%7), strconv.Itoa(i % 3), Struct{fmt.Sprintf("bé%d", i%5000), nil}}
 		if !reflect.DeepEqual([]Value(row), want) {
 			t.Fatalf("doc %d: got %#v\nwant %#v", i, row, want)
@@ -288,9 +288,25 @@ func TestRowDecoderInternsStrings(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	// Every string repeats, so only the row and the args STRUCT (its
+	// Every string and BIGINT repeats, so only the row and the args STRUCT (its
 	// slice and its boxing as a Value) are allocated.
 	if allocs > 3 {
 		t.Errorf("decoding a document whose strings all repeat: %v allocations, want ≤ 3", allocs)
+	}
+}
+
+// TestRowDecoderCachedNumbersKeepTheirType: BIGINT and TIMESTAMP values
+// share the number cache and must not be confused.
+func TestRowDecoderCachedNumbersKeepTheirType(t *testing.T) {
+	dec := NewRowDecoder(&Schema{Columns: []Column{{Name: "B", Type: TypeBigint}, {Name: "T", Type: TypeTimestamp}}})
+	for i := 0; i < 2000; i++ {
+		n := int64(1_700_000_000_000 + i%300)
+		row, err := dec.Decode(fmt.Appendf(nil, `{"b":%d,"t":%d}`, n, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row[0] != n || row[1] != Timestamp(n) {
+			t.Fatalf("row %d = %#v, want %d and TIMESTAMP %d", i, row, n, n)
+		}
 	}
 }

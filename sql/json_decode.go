@@ -40,11 +40,11 @@ type RowDecoder struct {
 	// so a value that repeats across records (a chain, a contract, an
 	// event name, an address) costs no allocation after its first time.
 	// Direct-mapped and bounded: a new string simply replaces its slot's.
-	// It is made once the decoder has decoded internAfter strings, so a
-	// one-off decoder does not pay for it.
+	// See caching for when it is made.
 	strs     *[internSlots]Value
+	nums     *[1 << internNumBits]Value // likewise for BIGINT and TIMESTAMP values, made with strs
 	strsSeed maphash.Seed
-	nstrs    int
+	nvals    int
 	path     []pathElem // where the value being decoded is, for errors
 	// Extra is how many trailing slots each decoded Row has room for
 	// (capacity), so the runtime can append pseudo-columns without copying.
@@ -252,9 +252,10 @@ func (d *RowDecoder) stringValue(s *jsonScanner, t *Type) (Value, error) {
 }
 
 const (
-	internSlots  = 1024 // a power of two
-	internMaxLen = 128  // longer strings are not cached
-	internAfter  = 256  // strings decoded before the cache is made
+	internSlots   = 1024 // a power of two
+	internMaxLen  = 128  // longer strings are not cached
+	internAfter   = 256  // values decoded before the caches are made
+	internNumBits = 8    // BIGINT and TIMESTAMP values cached: 1<<internNumBits
 )
 
 // intern returns b as a string Value, reusing the one from an earlier
@@ -264,17 +265,58 @@ func (d *RowDecoder) intern(b []byte) Value {
 	if len(b) > internMaxLen {
 		return string(b)
 	}
-	if d.strs == nil {
-		if d.nstrs++; d.nstrs < internAfter {
-			return string(b)
-		}
-		d.strs, d.strsSeed = new([internSlots]Value), maphash.MakeSeed()
+	if !d.caching() {
+		return string(b)
 	}
 	slot := &d.strs[maphash.Bytes(d.strsSeed, b)&(internSlots-1)]
 	if v, ok := (*slot).(string); ok && v == string(b) {
 		return *slot
 	}
 	var v Value = string(b)
+	*slot = v
+	return v
+}
+
+// caching reports whether the value caches are in use, making them once
+// the decoder has decoded internAfter cacheable values: a one-off decoder
+// does not pay for them.
+func (d *RowDecoder) caching() bool {
+	if d.strs != nil {
+		return true
+	}
+	if d.nvals++; d.nvals < internAfter {
+		return false
+	}
+	d.strs, d.strsSeed, d.nums = new([internSlots]Value), maphash.MakeSeed(), new([1 << internNumBits]Value)
+	return true
+}
+
+// boxInt64 returns n as a Value, reusing the one from an earlier record
+// when the same number was decoded recently (a block number, a block's
+// timestamp), as intern does for strings.
+func (d *RowDecoder) boxInt64(n int64) Value {
+	if !d.caching() {
+		return n
+	}
+	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
+	if v, ok := (*slot).(int64); ok && v == n {
+		return *slot
+	}
+	var v Value = n
+	*slot = v
+	return v
+}
+
+// boxTimestamp is boxInt64 for TIMESTAMPs.
+func (d *RowDecoder) boxTimestamp(n Timestamp) Value {
+	if !d.caching() {
+		return n
+	}
+	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
+	if v, ok := (*slot).(Timestamp); ok && v == n {
+		return *slot
+	}
+	var v Value = n
 	*slot = v
 	return v
 }
@@ -369,9 +411,9 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 			return bad()
 		}
 		if t.Kind == KindTimestamp {
-			return Timestamp(n), nil
+			return d.boxTimestamp(Timestamp(n)), nil
 		}
-		return n, nil
+		return d.boxInt64(n), nil
 	case KindDouble:
 		f, err := strconv.ParseFloat(string(text), 64)
 		if err != nil && !math.IsInf(f, 0) {
