@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -80,7 +81,8 @@ type task struct {
 	partition int32
 	dec       *sql.RowDecoder   // the FROM source's values
 	tables    []*sql.RowDecoder // each join's table's values
-	buf       []byte
+	buf       []byte            // scratch for encoding a state (copied before the store keeps it)
+	accBuf    []byte            // scratch for one accumulator's state
 	effects   finalEffects
 }
 
@@ -256,13 +258,18 @@ func (t *task) saveEffect(st Store, id []byte, e *effect) error {
 	if e == nil {
 		return st.Delete(k)
 	}
-	v := binary.AppendVarint(nil, e.seq)
-	return st.Set(k, e.out.appendBinary(v))
+	v := e.out.appendBinary(binary.AppendVarint(t.buf[:0], e.seq))
+	t.buf = v
+	return st.Set(k, bytes.Clone(v)) // once, at its size: the store may keep it
 }
 
 // key builds a store key: a one-byte space, then the parts.
 func (t *task) key(space byte, parts ...[]byte) []byte {
-	k := []byte{space}
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := append(make([]byte, 0, n), space)
 	for _, p := range parts {
 		k = append(k, p...)
 	}
