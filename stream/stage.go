@@ -83,6 +83,7 @@ type task struct {
 	tables    []*sql.RowDecoder // each join's table's values
 	buf       []byte            // scratch for encoding a state (copied before the store keeps it)
 	accBuf    []byte            // scratch for one accumulator's state
+	rowBuf    sql.Row           // scratch for values only encoded
 	effects   finalEffects
 }
 
