@@ -68,6 +68,7 @@ func (s *stageSpec) processor(partition int32) Processor {
 	t := &task{spec: s, partition: partition}
 	if !s.fromRepartition {
 		t.dec = sql.NewRowDecoder(s.plan.From.Source.Schema)
+		t.keyCols = s.plan.From.Source.KeyColumns()
 		for _, j := range s.plan.Joins {
 			t.tables = append(t.tables, sql.NewRowDecoder(j.Right.Source.Schema))
 		}
@@ -80,6 +81,7 @@ type task struct {
 	spec      *stageSpec
 	partition int32
 	dec       *sql.RowDecoder   // the FROM source's values
+	keyCols   []sql.Column      // the FROM source's key columns
 	tables    []*sql.RowDecoder // each join's table's values
 	buf       []byte            // scratch for encoding a state (copied before the store keeps it)
 	accBuf    []byte            // scratch for one accumulator's state
@@ -197,7 +199,7 @@ func (t *task) inputRow(r Record, st Store) (sql.Row, error) {
 		return nil, err
 	}
 	var key sql.Row
-	if kc := p.From.Source.KeyColumns(); len(kc) > 0 {
+	if kc := t.keyCols; len(kc) > 0 {
 		if key, err = sql.DecodeKey(p.From.Source.KeyFormat, kc, r.Key); err != nil {
 			return nil, err
 		}
