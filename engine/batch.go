@@ -131,18 +131,22 @@ func (q *queryRunner) tasksFor(ctx context.Context, fs kgo.Fetches) ([]*task, er
 func (q *queryRunner) processAll(ctx context.Context, fs kgo.Fetches, pr *produced) (int, error) {
 	var n int
 	var perr error
+	// One emit function for every record (not a closure per record):
+	// in is the record being processed, emitErr its first output error.
+	var in *kgo.Record
+	var emitErr error
+	emit := func(o stream.Output) {
+		if emitErr == nil {
+			emitErr = q.produceOutput(ctx, in, o, pr)
+		}
+	}
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		t := q.tasks[p.Partition]
 		for _, r := range p.Records {
 			if perr != nil {
 				return
 			}
-			emitErr := error(nil)
-			emit := func(o stream.Output) {
-				if emitErr == nil {
-					emitErr = q.produceOutput(ctx, r, o, pr)
-				}
-			}
+			in, emitErr = r, nil
 			err := t.process(ctx, r, emit)
 			if err == nil {
 				err = emitErr

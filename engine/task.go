@@ -18,6 +18,7 @@ type task struct {
 	partition int32
 	proc      stream.Processor
 	st        *store
+	headers   []stream.Header // reused for each record's headers
 }
 
 // openTask opens partition p's store and brings it up to date with the
@@ -114,10 +115,11 @@ func (t *task) process(ctx context.Context, r *kgo.Record, emit func(stream.Outp
 		Timestamp: r.Timestamp.UnixMilli(),
 	}
 	if len(r.Headers) > 0 {
-		in.Headers = make([]stream.Header, len(r.Headers))
-		for i, h := range r.Headers {
-			in.Headers[i] = stream.Header{Key: h.Key, Value: h.Value}
+		t.headers = t.headers[:0]
+		for _, h := range r.Headers {
+			t.headers = append(t.headers, stream.Header{Key: h.Key, Value: h.Value})
 		}
+		in.Headers = t.headers
 	}
 	return t.proc.Process(ctx, in, t.st, emit)
 }

@@ -95,8 +95,10 @@ func (a *byOffsetAcc) Compact(final int64) {
 	a.entries = append(a.entries[:1], a.entries[k:]...)
 }
 
-func (a *byOffsetAcc) MarshalBinary() ([]byte, error) {
-	out := binary.AppendUvarint(nil, uint64(len(a.entries)))
+func (a *byOffsetAcc) MarshalBinary() ([]byte, error) { return a.AppendBinary(nil) }
+
+func (a *byOffsetAcc) AppendBinary(dst []byte) ([]byte, error) {
+	out := binary.AppendUvarint(dst, uint64(len(a.entries)))
 	for _, e := range a.entries {
 		out = binary.AppendVarint(out, e.seq)
 		out = AppendValue(out, e.v)

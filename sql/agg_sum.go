@@ -33,7 +33,10 @@ func (a *countAcc) Retract(v Value, _ int64) error {
 
 func (a *countAcc) Result() Value { return a.n }
 
-func (a *countAcc) MarshalBinary() ([]byte, error) { return binary.AppendVarint(nil, a.n), nil }
+func (a *countAcc) MarshalBinary() ([]byte, error) { return a.AppendBinary(nil) }
+func (a *countAcc) AppendBinary(dst []byte) ([]byte, error) {
+	return binary.AppendVarint(dst, a.n), nil
+}
 
 func (a *countAcc) UnmarshalBinary(b []byte) error {
 	n, k := binary.Varint(b)
@@ -249,6 +252,9 @@ func (a *sumAcc) Retract(v Value, _ int64) error {
 
 func (a *sumAcc) Result() Value                  { return a.s.value(a.scale) }
 func (a *sumAcc) MarshalBinary() ([]byte, error) { return a.s.marshal(nil), nil }
+func (a *sumAcc) AppendBinary(dst []byte) ([]byte, error) {
+	return a.s.marshal(dst), nil
+}
 func (a *sumAcc) UnmarshalBinary(b []byte) error {
 	if err := a.s.unmarshal(b); err != nil {
 		return fmt.Errorf("SUM state: %w", err)
@@ -309,6 +315,9 @@ func (a *avgAcc) Result() Value {
 }
 
 func (a *avgAcc) MarshalBinary() ([]byte, error) { return a.s.marshal(nil), nil }
+func (a *avgAcc) AppendBinary(dst []byte) ([]byte, error) {
+	return a.s.marshal(dst), nil
+}
 func (a *avgAcc) UnmarshalBinary(b []byte) error {
 	if err := a.s.unmarshal(b); err != nil {
 		return fmt.Errorf("AVG state: %w", err)

@@ -19,7 +19,9 @@ type Accumulator interface {
 	// Result is the aggregate's current value, of the call's Result type.
 	Result() Value
 	// MarshalBinary encodes the state canonically: equal states give
-	// equal bytes, whatever order the inputs came in.
+	// equal bytes, whatever order the inputs came in. Accumulators may
+	// also implement encoding.BinaryAppender (the same bytes, appended),
+	// which saves the runtime an allocation per state written.
 	MarshalBinary() ([]byte, error)
 	// UnmarshalBinary restores a state written by MarshalBinary of an
 	// accumulator of the same call.

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"flag"
 	"fmt"
@@ -164,6 +165,15 @@ func assertSameAcc(t *testing.T, label string, got, want Accumulator) {
 	ws, _ := want.MarshalBinary()
 	if !bytes.Equal(gs, ws) {
 		t.Fatalf("%s: state %x, want %x", label, gs, ws)
+	}
+	// AppendBinary, where implemented, appends exactly MarshalBinary's bytes.
+	if ba, ok := got.(encoding.BinaryAppender); ok {
+		prefix := []byte("prefix")
+		as, err := ba.AppendBinary(prefix[:len(prefix):len(prefix)])
+		mustNil(t, err)
+		if !bytes.Equal(as, append([]byte("prefix"), gs...)) {
+			t.Fatalf("%s: AppendBinary %x, want prefix then %x", label, as, gs)
+		}
 	}
 }
 

@@ -3,7 +3,10 @@ package sql
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -233,6 +236,77 @@ func TestBinaryValueRoundTrip(t *testing.T) {
 	for n := range b {
 		if _, _, err := ReadRow(b[:n]); err == nil {
 			t.Errorf("truncated encoding of %d bytes accepted", n)
+		}
+	}
+}
+
+func TestDecodeJSONMismatchNamesNestedPath(t *testing.T) {
+	s := StructType(Field{Name: "N", Type: TypeInt})
+	schema := &Schema{Columns: []Column{
+		{Name: "A", Type: ArrayType(s)},
+		{Name: "M", Type: MapType(ArrayType(TypeInt))},
+	}}
+	dec := NewRowDecoder(schema) // one decoder: each error's path must not leak into the next
+	cases := []struct{ doc, want string }{
+		{`{"a":[{"n":1},{"n":"x"}]}`, `column 'A[1]->N': expected INTEGER but found string "x"`},
+		{`{"m":{"k":[1,2,true]}}`, `column 'M['k'][2]': expected INTEGER but found boolean true`},
+		{`{"a":[{"n":1}],"m":{"k":"v"}}`, `column 'M['k']': expected ARRAY<INTEGER> but found string "v"`},
+		{`{"a":[true]}`, `column 'A[0]': expected STRUCT<N INTEGER> but found boolean true`},
+	}
+	for _, tc := range cases {
+		_, err := dec.Decode([]byte(tc.doc))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s:\n got: %v\nwant: %s", tc.doc, err, tc.want)
+		}
+	}
+}
+
+// TestRowDecoderInternsStrings: a long-lived decoder reuses the strings
+// (and BIGINTs) of values that repeat (no allocation for them), and still decodes every
+// value, repeated or new, colliding or not, exactly.
+func TestRowDecoderInternsStrings(t *testing.T) {
+	schema := eventsSchema()
+	dec := NewRowDecoder(schema)
+	doc := func(i int) []byte {
+		return fmt.Appendf(nil, `{"chain":"devchain","block_number":%d,"block_hash":"0x%x","transaction_hash":"0x%064x","contract":{"nested":%d},`+
+			`"event":%d,"args":{"battery":"bé%d"}}`, 1000+i/20, i/20, i, i%7, i%3, i%5000)
+	}
+	for i := 0; i < 50_000; i++ {
+		row, err := dec.Decode(doc(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Value{nil, "devchain", int64(1000 + i/20), fmt.Sprintf("0x%x", i/20), fmt.Sprintf("0x%064x", i), nil, nil,
+			fmt.Sprintf(`{"nested":%d}`, i%7), strconv.Itoa(i % 3), Struct{fmt.Sprintf("bé%d", i%5000), nil}}
+		if !reflect.DeepEqual([]Value(row), want) {
+			t.Fatalf("doc %d: got %#v\nwant %#v", i, row, want)
+		}
+	}
+	same := doc(1)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := dec.Decode(same); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Every string and BIGINT repeats, so only the row and the args STRUCT (its
+	// slice and its boxing as a Value) are allocated.
+	if allocs > 3 {
+		t.Errorf("decoding a document whose strings all repeat: %v allocations, want ≤ 3", allocs)
+	}
+}
+
+// TestRowDecoderCachedNumbersKeepTheirType: BIGINT and TIMESTAMP values
+// share the number cache and must not be confused.
+func TestRowDecoderCachedNumbersKeepTheirType(t *testing.T) {
+	dec := NewRowDecoder(&Schema{Columns: []Column{{Name: "B", Type: TypeBigint}, {Name: "T", Type: TypeTimestamp}}})
+	for i := 0; i < 2000; i++ {
+		n := int64(1_700_000_000_000 + i%300)
+		row, err := dec.Decode(fmt.Appendf(nil, `{"b":%d,"t":%d}`, n, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row[0] != n || row[1] != Timestamp(n) {
+			t.Fatalf("row %d = %#v, want %d and TIMESTAMP %d", i, row, n, n)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package sql
 import (
 	"encoding/base64"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"strconv"
 	"unicode/utf16"
@@ -35,6 +36,16 @@ type RowDecoder struct {
 	columns map[string]int           // upper-cased name → column index (value columns)
 	fields  map[*Type]map[string]int // STRUCT type → upper-cased field → index
 	scratch []byte
+	// strs caches string values (already boxed as Values) by their bytes,
+	// so a value that repeats across records (a chain, a contract, an
+	// event name, an address) costs no allocation after its first time.
+	// Direct-mapped and bounded: a new string simply replaces its slot's.
+	// See caching for when it is made.
+	strs     *[internSlots]Value
+	nums     *[1 << internNumBits]Value // likewise for BIGINT and TIMESTAMP values, made with strs
+	strsSeed maphash.Seed
+	nvals    int
+	path     []pathElem // where the value being decoded is, for errors
 	// Extra is how many trailing slots each decoded Row has room for
 	// (capacity), so the runtime can append pseudo-columns without copying.
 	Extra int
@@ -112,7 +123,8 @@ func (d *RowDecoder) Decode(data []byte) (Row, error) {
 			return s.skipValue()
 		}
 		col := d.schema.Columns[idx]
-		v, err := d.value(&s, col.Type, col.Name)
+		d.path = append(d.path[:0], pathElem{name: col.Name})
+		v, err := d.value(&s, col.Type)
 		row[idx] = v
 		return err
 	}); err != nil {
@@ -168,8 +180,8 @@ func (d *RowDecoder) object(s *jsonScanner, fn func(key []byte) error) error {
 	}
 }
 
-// value decodes the JSON value at s as type t; path names it in errors.
-func (d *RowDecoder) value(s *jsonScanner, t *Type, path string) (Value, error) {
+// value decodes the JSON value at s as type t; d.path names it in errors.
+func (d *RowDecoder) value(s *jsonScanner, t *Type) (Value, error) {
 	if s.literal("null") {
 		return nil, nil
 	}
@@ -178,25 +190,25 @@ func (d *RowDecoder) value(s *jsonScanner, t *Type, path string) (Value, error) 
 	}
 	switch t.Kind {
 	case KindString:
-		return d.stringValue(s, t, path)
+		return d.stringValue(s, t)
 	case KindInt, KindBigint, KindDouble, KindDecimal, KindTimestamp, KindDate, KindTime:
-		return d.number(s, t, path)
+		return d.number(s, t)
 	case KindBoolean:
-		return d.boolean(s, t, path)
+		return d.boolean(s, t)
 	case KindBytes:
-		return d.bytesValue(s, t, path)
+		return d.bytesValue(s, t)
 	case KindArray:
-		return d.array(s, t, path)
+		return d.array(s, t)
 	case KindMap:
-		return d.mapValue(s, t, path)
+		return d.mapValue(s, t)
 	case KindStruct:
-		return d.structValue(s, t, path)
+		return d.structValue(s, t)
 	}
-	return nil, mismatch(path, t, "a value of an unsupported type", s.i)
+	return nil, d.mismatch(t, "a value of an unsupported type", s.i)
 }
 
-func mismatch(path string, t *Type, found string, off int) *DecodeError {
-	return &DecodeError{Column: path, Expected: t.String(), Found: found, Offset: off}
+func (d *RowDecoder) mismatch(t *Type, found string, off int) *DecodeError {
+	return &DecodeError{Column: d.pathString(), Expected: t.String(), Found: found, Offset: off}
 }
 
 // describeFound describes the JSON value at s (consuming it) for an error.
@@ -222,24 +234,125 @@ func describeFound(s *jsonScanner) string {
 	return "number " + raw
 }
 
-func (d *RowDecoder) stringValue(s *jsonScanner, t *Type, path string) (Value, error) {
-	switch s.data[s.i] {
-	case '"':
+func (d *RowDecoder) stringValue(s *jsonScanner, t *Type) (Value, error) {
+	if s.data[s.i] == '"' {
 		b, err := s.stringBytes()
-		return string(b), err
-	case '{', '[':
-		// ksqlDB hands nested JSON to a STRING column as its text.
-		start := s.i
-		if err := s.skipValue(); err != nil {
+		if err != nil {
 			return nil, err
 		}
-		return string(s.data[start:s.i]), nil
+		return d.intern(b), nil
 	}
+	// ksqlDB hands nested JSON ('{', '[') and any other JSON value to a
+	// STRING column as its text.
 	start := s.i
 	if err := s.skipValue(); err != nil {
 		return nil, err
 	}
-	return string(s.data[start:s.i]), nil
+	return d.intern(s.data[start:s.i]), nil
+}
+
+const (
+	internSlots   = 1024 // a power of two
+	internMaxLen  = 128  // longer strings are not cached
+	internAfter   = 256  // values decoded before the caches are made
+	internNumBits = 8    // BIGINT and TIMESTAMP values cached: 1<<internNumBits
+)
+
+// intern returns b as a string Value, reusing the one from an earlier
+// record when the same bytes were decoded recently. Strings are immutable,
+// so rows may share them.
+func (d *RowDecoder) intern(b []byte) Value {
+	if len(b) > internMaxLen {
+		return string(b)
+	}
+	if !d.caching() {
+		return string(b)
+	}
+	slot := &d.strs[maphash.Bytes(d.strsSeed, b)&(internSlots-1)]
+	if v, ok := (*slot).(string); ok && v == string(b) {
+		return *slot
+	}
+	var v Value = string(b)
+	*slot = v
+	return v
+}
+
+// caching reports whether the value caches are in use, making them once
+// the decoder has decoded internAfter cacheable values: a one-off decoder
+// does not pay for them.
+func (d *RowDecoder) caching() bool {
+	if d.strs != nil {
+		return true
+	}
+	if d.nvals++; d.nvals < internAfter {
+		return false
+	}
+	d.strs, d.strsSeed, d.nums = new([internSlots]Value), maphash.MakeSeed(), new([1 << internNumBits]Value)
+	return true
+}
+
+// boxInt64 returns n as a Value, reusing the one from an earlier record
+// when the same number was decoded recently (a block number, a block's
+// timestamp), as intern does for strings.
+func (d *RowDecoder) boxInt64(n int64) Value {
+	if !d.caching() {
+		return n
+	}
+	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
+	if v, ok := (*slot).(int64); ok && v == n {
+		return *slot
+	}
+	var v Value = n
+	*slot = v
+	return v
+}
+
+// boxTimestamp is boxInt64 for TIMESTAMPs.
+func (d *RowDecoder) boxTimestamp(n Timestamp) Value {
+	if !d.caching() {
+		return n
+	}
+	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
+	if v, ok := (*slot).(Timestamp); ok && v == n {
+		return *slot
+	}
+	var v Value = n
+	*slot = v
+	return v
+}
+
+// pathElem is one step of the path naming the value being decoded, for
+// errors: a column, then STRUCT fields, array indexes and MAP keys. The
+// decoder keeps the steps on a stack and only formats them when a value
+// does not decode, so decoding nested values costs no allocation.
+type pathElem struct {
+	name  string
+	index int
+	kind  byte
+}
+
+const (
+	pathColumn = iota
+	pathField
+	pathIndex
+	pathKey
+)
+
+func (d *RowDecoder) pathString() string {
+	var b []byte
+	for _, e := range d.path {
+		switch e.kind {
+		case pathField:
+			b = append(append(b, "->"...), e.name...)
+		case pathIndex:
+			b = append(strconv.AppendInt(append(b, '['), int64(e.index), 10), ']')
+		case pathKey:
+			b = append(append(append(b, "['"...), e.name...), "']"...)
+		default:
+			b = append(b[:0], e.name...)
+		}
+	}
+	return string(b)
 }
 
 // numberText returns the text of a JSON number or of a string holding one.
@@ -262,7 +375,7 @@ func isNumberByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
-func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	text, quoted, err := s.numberText()
 	if err != nil {
@@ -270,14 +383,14 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 	}
 	if text == nil {
 		s.i = start
-		return nil, mismatch(path, t, describeFound(s), start)
+		return nil, d.mismatch(t, describeFound(s), start)
 	}
 	bad := func() (Value, error) {
 		found := "number " + string(text)
 		if quoted {
 			found = "string \"" + string(text) + "\""
 		}
-		return nil, mismatch(path, t, found, start)
+		return nil, d.mismatch(t, found, start)
 	}
 	switch t.Kind {
 	case KindInt, KindDate, KindTime:
@@ -298,9 +411,9 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 			return bad()
 		}
 		if t.Kind == KindTimestamp {
-			return Timestamp(n), nil
+			return d.boxTimestamp(Timestamp(n)), nil
 		}
-		return n, nil
+		return d.boxInt64(n), nil
 	case KindDouble:
 		f, err := strconv.ParseFloat(string(text), 64)
 		if err != nil && !math.IsInf(f, 0) {
@@ -314,7 +427,7 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type, path string) (Value, error)
 	}
 	fit, err := dec.Fit(t.Precision, t.Scale)
 	if err != nil {
-		return nil, &DecodeError{Column: path, Expected: t.String(), Found: "number " + string(text) + " (too many digits)", Offset: start}
+		return nil, &DecodeError{Column: d.pathString(), Expected: t.String(), Found: "number " + string(text) + " (too many digits)", Offset: start}
 	}
 	return fit, nil
 }
@@ -345,7 +458,7 @@ func parseInt64(b []byte) (int64, bool) {
 	return 0, false
 }
 
-func (d *RowDecoder) boolean(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) boolean(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	switch {
 	case s.literal("true"):
@@ -363,15 +476,15 @@ func (d *RowDecoder) boolean(s *jsonScanner, t *Type, path string) (Value, error
 		case "FALSE":
 			return false, nil
 		}
-		return nil, mismatch(path, t, "string \""+string(b)+"\"", start)
+		return nil, d.mismatch(t, "string \""+string(b)+"\"", start)
 	}
-	return nil, mismatch(path, t, describeFound(s), start)
+	return nil, d.mismatch(t, describeFound(s), start)
 }
 
-func (d *RowDecoder) bytesValue(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) bytesValue(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	if s.data[s.i] != '"' {
-		return nil, mismatch(path, t, describeFound(s), start)
+		return nil, d.mismatch(t, describeFound(s), start)
 	}
 	b, err := s.stringBytes()
 	if err != nil {
@@ -379,15 +492,15 @@ func (d *RowDecoder) bytesValue(s *jsonScanner, t *Type, path string) (Value, er
 	}
 	out, err := base64.StdEncoding.DecodeString(string(b))
 	if err != nil {
-		return nil, mismatch(path, t, "string that is not base64", start)
+		return nil, d.mismatch(t, "string that is not base64", start)
 	}
 	return out, nil
 }
 
-func (d *RowDecoder) array(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) array(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	if !s.consume('[') {
-		return nil, mismatch(path, t, describeFound(s), start)
+		return nil, d.mismatch(t, describeFound(s), start)
 	}
 	out := []Value{}
 	s.skipWS()
@@ -396,7 +509,9 @@ func (d *RowDecoder) array(s *jsonScanner, t *Type, path string) (Value, error) 
 	}
 	for {
 		s.skipWS()
-		v, err := d.value(s, t.Elem, path+"["+strconv.Itoa(len(out))+"]")
+		d.path = append(d.path, pathElem{index: len(out), kind: pathIndex})
+		v, err := d.value(s, t.Elem)
+		d.path = d.path[:len(d.path)-1]
 		if err != nil {
 			return nil, err
 		}
@@ -412,25 +527,27 @@ func (d *RowDecoder) array(s *jsonScanner, t *Type, path string) (Value, error) 
 	}
 }
 
-func (d *RowDecoder) mapValue(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) mapValue(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	if !s.consume('{') {
-		return nil, mismatch(path, t, describeFound(s), start)
+		return nil, d.mismatch(t, describeFound(s), start)
 	}
 	out := map[string]Value{}
 	err := d.object(s, func(key []byte) error {
 		k := string(key)
-		v, err := d.value(s, t.Elem, path+"['"+k+"']")
+		d.path = append(d.path, pathElem{name: k, kind: pathKey})
+		v, err := d.value(s, t.Elem)
+		d.path = d.path[:len(d.path)-1]
 		out[k] = v
 		return err
 	})
 	return out, err
 }
 
-func (d *RowDecoder) structValue(s *jsonScanner, t *Type, path string) (Value, error) {
+func (d *RowDecoder) structValue(s *jsonScanner, t *Type) (Value, error) {
 	start := s.i
 	if !s.consume('{') {
-		return nil, mismatch(path, t, describeFound(s), start)
+		return nil, d.mismatch(t, describeFound(s), start)
 	}
 	idx := d.fields[t]
 	out := make(Struct, len(t.Fields))
@@ -440,7 +557,9 @@ func (d *RowDecoder) structValue(s *jsonScanner, t *Type, path string) (Value, e
 			return s.skipValue()
 		}
 		f := t.Fields[i]
-		v, err := d.value(s, f.Type, path+"->"+f.Name)
+		d.path = append(d.path, pathElem{name: f.Name, kind: pathField})
+		v, err := d.value(s, f.Type)
+		d.path = d.path[:len(d.path)-1]
 		out[i] = v
 		return err
 	})

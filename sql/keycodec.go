@@ -111,7 +111,8 @@ func DecodeKey(format string, keyCols []Column, data []byte) (Row, error) {
 			d.indexStructs(keyCols[0].Type)
 			s := jsonScanner{data: data}
 			s.skipWS()
-			v, err := d.value(&s, keyCols[0].Type, keyCols[0].Name)
+			d.path = append(d.path, pathElem{name: keyCols[0].Name})
+			v, err := d.value(&s, keyCols[0].Type)
 			if err != nil {
 				return nil, err
 			}

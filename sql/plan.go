@@ -132,7 +132,16 @@ func (s *Scan) Assemble(key, value Row, m RecordMeta) Row {
 	if m.Windowed {
 		ws, we = m.WindowStart, m.WindowEnd
 	}
-	return append(row[:len(cols)], s.rowtime(row, m), m.Partition, m.Offset, ws, we)
+	var rowtime Value
+	if s.TimestampColumn >= 0 && s.TimestampColumn < len(row) {
+		if _, ok := row[s.TimestampColumn].(int64); ok {
+			rowtime = row[s.TimestampColumn] // the same value, already boxed
+		}
+	}
+	if rowtime == nil {
+		rowtime = s.rowtime(row, m)
+	}
+	return append(row[:len(cols)], rowtime, m.Partition, m.Offset, ws, we)
 }
 
 // rowtime is the event time: the TIMESTAMP column when the source declares

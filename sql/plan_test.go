@@ -166,6 +166,18 @@ func TestAssembleUsesTimestampColumn(t *testing.T) {
 	if got, _ := qp.Project[0].Eval(row); got != "s1" {
 		t.Errorf("key column = %v", got)
 	}
+	// ROWTIME reuses the column's boxed value: assembling allocates only
+	// for the offset (the partition is a small number, boxed for free).
+	value, _ = DecodeJSON(qp.From.Source.Schema, []byte(`{"ended_at": 1700000000000}`))
+	key := Row{"s1"}
+	if n := testing.AllocsPerRun(100, func() {
+		row = qp.From.Assemble(key, value[:len(value):cap(value)], RecordMeta{Timestamp: 99, Partition: 2, Offset: 70000})
+	}); n > 1 {
+		t.Errorf("Assemble allocated %v times, want 1", n)
+	}
+	if got, _ := qp.Project[1].Eval(row); got != int64(1700000000000) {
+		t.Errorf("ROWTIME = %v, want the TIMESTAMP column's", got)
+	}
 	if !strings.Contains(qp.Output.String(), "SESSION_ID STRING KEY") {
 		t.Errorf("output %s", qp.Output)
 	}

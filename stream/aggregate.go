@@ -1,6 +1,8 @@
 package stream
 
 import (
+	"bytes"
+	"encoding"
 	"encoding/binary"
 	"fmt"
 
@@ -144,7 +146,11 @@ func (t *task) emitGroup(pr *prepared, start int64, g *groupState, emit func(Out
 
 // groupKey is a group's store key: its values, then the window start.
 func (t *task) groupKey(groupID []byte, start int64, windowed bool) []byte {
-	k := append([]byte{prefixGroup}, groupID...)
+	n := 1 + len(groupID)
+	if windowed {
+		n += 8
+	}
+	k := append(append(make([]byte, 0, n), prefixGroup), groupID...)
 	if windowed {
 		k = append(k, be64(start)...)
 	}
@@ -185,14 +191,24 @@ func (t *task) saveGroup(st Store, key []byte, g *groupState) error {
 	if g.count <= 0 {
 		return st.Delete(key)
 	}
-	v := binary.AppendUvarint(nil, uint64(g.count))
+	// Built in the task's scratch buffers, then copied once at its size:
+	// the store may keep what it is given.
+	v := binary.AppendUvarint(t.buf[:0], uint64(g.count))
 	for _, acc := range g.accs {
-		b, err := acc.MarshalBinary()
+		var b []byte
+		var err error
+		if ba, ok := acc.(encoding.BinaryAppender); ok {
+			b, err = ba.AppendBinary(t.accBuf[:0])
+			t.accBuf = b
+		} else {
+			b, err = acc.MarshalBinary()
+		}
 		if err != nil {
 			return err
 		}
 		v = binary.AppendUvarint(v, uint64(len(b)))
 		v = append(v, b...)
 	}
-	return st.Set(key, v)
+	t.buf = v
+	return st.Set(key, bytes.Clone(v))
 }

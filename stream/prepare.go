@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/chaintap/chaintap/sql"
@@ -36,15 +37,23 @@ func (t *task) prepareMode(row sql.Row) (*prepared, error) {
 	p := t.spec.plan
 	switch t.spec.mode {
 	case modeRekey:
-		vals, err := evalAll(p.Rekey, row)
-		if err != nil {
-			return nil, err
+		// The re-key values are only encoded: evaluate them into scratch.
+		vals := t.rowBuf[:0]
+		for _, e := range p.Rekey {
+			v, err := e.Eval(row)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, v)
 		}
+		t.rowBuf = vals
+		key := appendValues(nil, vals)
+		clear(vals) // keep no values alive
 		pr, err := t.prepareAggregate(row)
 		if err != nil {
 			return nil, err
 		}
-		pr.key = appendValues(nil, vals)
+		pr.key = key
 		return pr, nil
 	case modeAggregate:
 		return t.prepareAggregate(row)
@@ -63,11 +72,19 @@ func (t *task) prepareMode(row sql.Row) (*prepared, error) {
 
 func (t *task) prepareAggregate(row sql.Row) (*prepared, error) {
 	a := t.spec.plan.Aggregate
-	group, err := evalAll(a.GroupBy, row)
-	if err != nil {
-		return nil, err
+	// The group's values and the arguments share one allocation.
+	vals := make(sql.Row, len(a.GroupBy)+len(a.Aggregates))
+	group := vals[:len(a.GroupBy):len(a.GroupBy)]
+	for i, e := range a.GroupBy {
+		v, err := e.Eval(row)
+		if err != nil {
+			return nil, err
+		}
+		group[i] = v
 	}
-	pr := &prepared{group: group, groupID: appendValues(nil, group), args: make([]sql.Value, len(a.Aggregates))}
+	t.buf = appendValues(t.buf[:0], group)
+	pr := &prepared{group: group, groupID: bytes.Clone(t.buf), args: vals[len(a.GroupBy):]}
+	var err error
 	for i, call := range a.Aggregates {
 		if call.Arg == nil {
 			continue // COUNT(*)

@@ -27,8 +27,8 @@ type Record struct {
 	Offset    int64
 	Key       []byte
 	Value     []byte
-	Headers   []Header
-	Timestamp int64 // ms since the epoch
+	Headers   []Header // valid during Process only: the engine reuses the slice
+	Timestamp int64    // ms since the epoch
 }
 
 // Header returns the value of the header named key, nil when absent.

@@ -45,13 +45,20 @@ func (t *task) project(id []byte, old, cur *effect, emit func(Output)) {
 // having remembered it.
 func (t *task) rekey(id []byte, old, cur *effect, emit func(Output)) {
 	if old != nil {
-		emit(Output{Topic: t.spec.repartition, Key: old.out.key, Value: old.out.appendBinary(nil), Timestamp: old.out.ts,
+		emit(Output{Topic: t.spec.repartition, Key: old.out.key, Value: t.binaryOf(old.out), Timestamp: old.out.ts,
 			Headers: t.headers(opRetract, id, old.seq)})
 	}
 	if cur != nil {
-		emit(Output{Topic: t.spec.repartition, Key: cur.out.key, Value: cur.out.appendBinary(nil), Timestamp: cur.out.ts,
+		emit(Output{Topic: t.spec.repartition, Key: cur.out.key, Value: t.binaryOf(cur.out), Timestamp: cur.out.ts,
 			Headers: t.headers(opUpsert, id, cur.seq)})
 	}
+}
+
+// binaryOf is p.appendBinary in one allocation of its size (encoded in
+// the task's scratch buffer first).
+func (t *task) binaryOf(p *prepared) []byte {
+	t.buf = p.appendBinary(t.buf[:0])
+	return bytes.Clone(t.buf)
 }
 
 // headers of a derived record: its input's position and, when its input

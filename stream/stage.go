@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -67,6 +68,7 @@ func (s *stageSpec) processor(partition int32) Processor {
 	t := &task{spec: s, partition: partition}
 	if !s.fromRepartition {
 		t.dec = sql.NewRowDecoder(s.plan.From.Source.Schema)
+		t.keyCols = s.plan.From.Source.KeyColumns()
 		for _, j := range s.plan.Joins {
 			t.tables = append(t.tables, sql.NewRowDecoder(j.Right.Source.Schema))
 		}
@@ -79,8 +81,11 @@ type task struct {
 	spec      *stageSpec
 	partition int32
 	dec       *sql.RowDecoder   // the FROM source's values
+	keyCols   []sql.Column      // the FROM source's key columns
 	tables    []*sql.RowDecoder // each join's table's values
-	buf       []byte
+	buf       []byte            // scratch for encoding a state (copied before the store keeps it)
+	accBuf    []byte            // scratch for one accumulator's state
+	rowBuf    sql.Row           // scratch for values only encoded
 	effects   finalEffects
 }
 
@@ -194,7 +199,7 @@ func (t *task) inputRow(r Record, st Store) (sql.Row, error) {
 		return nil, err
 	}
 	var key sql.Row
-	if kc := p.From.Source.KeyColumns(); len(kc) > 0 {
+	if kc := t.keyCols; len(kc) > 0 {
 		if key, err = sql.DecodeKey(p.From.Source.KeyFormat, kc, r.Key); err != nil {
 			return nil, err
 		}
@@ -256,13 +261,18 @@ func (t *task) saveEffect(st Store, id []byte, e *effect) error {
 	if e == nil {
 		return st.Delete(k)
 	}
-	v := binary.AppendVarint(nil, e.seq)
-	return st.Set(k, e.out.appendBinary(v))
+	v := e.out.appendBinary(binary.AppendVarint(t.buf[:0], e.seq))
+	t.buf = v
+	return st.Set(k, bytes.Clone(v)) // once, at its size: the store may keep it
 }
 
 // key builds a store key: a one-byte space, then the parts.
 func (t *task) key(space byte, parts ...[]byte) []byte {
-	k := []byte{space}
+	n := 1
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := append(make([]byte, 0, n), space)
 	for _, p := range parts {
 		k = append(k, p...)
 	}
