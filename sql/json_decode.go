@@ -291,29 +291,15 @@ func (d *RowDecoder) caching() bool {
 	return true
 }
 
-// boxInt64 returns n as a Value, reusing the one from an earlier record
-// when the same number was decoded recently (a block number, a block's
-// timestamp), as intern does for strings.
-func (d *RowDecoder) boxInt64(n int64) Value {
+// boxNumber returns n as a Value, reusing the one from an earlier record
+// when the same number of the same type was decoded recently (a block
+// number, a block's timestamp), as intern does for strings.
+func boxNumber[T int64 | Timestamp](d *RowDecoder, n T) Value {
 	if !d.caching() {
 		return n
 	}
 	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
-	if v, ok := (*slot).(int64); ok && v == n {
-		return *slot
-	}
-	var v Value = n
-	*slot = v
-	return v
-}
-
-// boxTimestamp is boxInt64 for TIMESTAMPs.
-func (d *RowDecoder) boxTimestamp(n Timestamp) Value {
-	if !d.caching() {
-		return n
-	}
-	slot := &d.nums[uint64(n)*0x9E3779B97F4A7C15>>(64-internNumBits)]
-	if v, ok := (*slot).(Timestamp); ok && v == n {
+	if v, ok := (*slot).(T); ok && v == n {
 		return *slot
 	}
 	var v Value = n
@@ -411,9 +397,9 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 			return bad()
 		}
 		if t.Kind == KindTimestamp {
-			return d.boxTimestamp(Timestamp(n)), nil
+			return boxNumber(d, Timestamp(n)), nil
 		}
-		return d.boxInt64(n), nil
+		return boxNumber(d, n), nil
 	case KindDouble:
 		f, err := strconv.ParseFloat(string(text), 64)
 		if err != nil && !math.IsInf(f, 0) {
