@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 
 	"github.com/chaintap/chaintap/sql"
 )
@@ -38,15 +39,11 @@ func (t *task) prepareMode(row sql.Row) (*prepared, error) {
 	switch t.spec.mode {
 	case modeRekey:
 		// The re-key values are only encoded: evaluate them into scratch.
-		vals := t.rowBuf[:0]
-		for _, e := range p.Rekey {
-			v, err := e.Eval(row)
-			if err != nil {
-				return nil, err
-			}
-			vals = append(vals, v)
-		}
+		vals := slices.Grow(t.rowBuf[:0], len(p.Rekey))[:len(p.Rekey)]
 		t.rowBuf = vals
+		if err := evalInto(vals, p.Rekey, row); err != nil {
+			return nil, err
+		}
 		key := appendValues(nil, vals)
 		clear(vals) // keep no values alive
 		pr, err := t.prepareAggregate(row)
@@ -75,12 +72,8 @@ func (t *task) prepareAggregate(row sql.Row) (*prepared, error) {
 	// The group's values and the arguments share one allocation.
 	vals := make(sql.Row, len(a.GroupBy)+len(a.Aggregates))
 	group := vals[:len(a.GroupBy):len(a.GroupBy)]
-	for i, e := range a.GroupBy {
-		v, err := e.Eval(row)
-		if err != nil {
-			return nil, err
-		}
-		group[i] = v
+	if err := evalInto(group, a.GroupBy, row); err != nil {
+		return nil, err
 	}
 	t.buf = appendValues(t.buf[:0], group)
 	pr := &prepared{group: group, groupID: bytes.Clone(t.buf), args: vals[len(a.GroupBy):]}
@@ -151,14 +144,22 @@ func (t *task) outputKey(out sql.Row, windowStart int64, windowed bool) ([]byte,
 
 func evalAll(exprs []*sql.CompiledExpr, row sql.Row) (sql.Row, error) {
 	out := make(sql.Row, len(exprs))
+	if err := evalInto(out, exprs, row); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// evalInto evaluates exprs over row into out, which has their length.
+func evalInto(out sql.Row, exprs []*sql.CompiledExpr, row sql.Row) error {
 	for i, e := range exprs {
 		v, err := e.Eval(row)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out[i] = v
 	}
-	return out, nil
+	return nil
 }
 
 // appendValues encodes values for a store or repartition key: equal
