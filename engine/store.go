@@ -248,8 +248,8 @@ func (s *store) changelogRecords(topic string, p int32) []*kgo.Record {
 // dirty reports whether the open transaction wrote anything: whether it
 // has changelog records.
 func (s *store) dirty() bool {
-	for _, k := range s.ov.keys() {
-		if !s.ov.m[k].void() {
+	for _, e := range s.ov.m {
+		if !e.void() {
 			return true
 		}
 	}
