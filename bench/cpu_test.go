@@ -104,3 +104,40 @@ func processRSS(pid int) (int64, error) {
 	}
 	return 0, fmt.Errorf("%s has no VmRSS", path)
 }
+
+// postgresCPU is the CPU time of every process named postgres on the
+// machine (the test's server: postmaster, backends and workers), their
+// reaped children's included, so a backend that exited still counts.
+func postgresCPU() (time.Duration, error) {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		raw, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue // exited meanwhile
+		}
+		s := string(raw)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != "postgres" {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) < 15 {
+			continue
+		}
+		for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
+			v, err := strconv.ParseInt(f[i], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/%s/stat: field %d %q", d.Name(), i+3, f[i])
+			}
+			total += v
+		}
+	}
+	return time.Duration(total) * clockTick, nil
+}
