@@ -12,106 +12,161 @@ import (
 )
 
 // batch is the records of one poll reduced to the last write per key:
-// the rows to COPY (upserts) and every key touched (to DELETE first).
+// for each key (each record of a keyless stream) its record key and its
+// row, or nothing for a tombstone. Rows are either COPY tuples already
+// encoded (the binary path: tuples) or decoded values for pgx (rows).
 type batch struct {
-	rows    [][]any        // index → the row's values; nil for a tombstone
-	keys    [][]any        // index → the key values
-	keyStrs []string       // index → the encoded record key
-	byKey   map[string]int // encoded key → index
+	keys    [][]byte // index → the record key
+	hashes  []uint64 // index → the key's hash (the fresh table's seed)
+	byKey   keyIndex
+	rows    [][]any // pgx path: index → the row's values; nil for a tombstone
+	tuples  tuples  // binary path
+	binary  bool
 	next    map[int32]int64
 	deletes int
+	records int   // records added, tombstones and replaced ones included
+	held    []int // indexes of the keys the table may hold: DELETEd first
+}
+
+// size is the records added, 0 for no batch.
+func (b *batch) size() int {
+	if b == nil {
+		return 0
+	}
+	return b.records
 }
 
 // newBatch sizes the batch for n records: growing the key map showed in
 // the profile.
-func newBatch(n int) *batch {
-	return &batch{byKey: make(map[string]int, n), next: map[int32]int64{},
-		rows: make([][]any, 0, n), keys: make([][]any, 0, n), keyStrs: make([]string, 0, n)}
+func newBatch(n int, binary bool) *batch {
+	b := &batch{byKey: newKeyIndex(n), next: map[int32]int64{}, keys: make([][]byte, 0, n), binary: binary}
+	if binary {
+		b.tuples = newTuples(n)
+	} else {
+		b.rows = make([][]any, 0, n)
+	}
+	return b
 }
 
-// decoder turns records into COPY rows for the sink's columns.
+// len is the number of keys (rows and tombstones) in the batch.
+func (b *batch) len() int { return len(b.keys) }
+
+// live reports whether index i is a row, not a tombstone.
+func (b *batch) live(i int) bool {
+	if b.binary {
+		return b.tuples.live(i)
+	}
+	return b.rows[i] != nil
+}
+
+// decoder turns records into a batch's rows for the sink's columns.
 type decoder struct {
-	src  *sql.Source
-	cols []sql.Column
-	dec  *sql.RowDecoder
-	keys []int // indexes of the key columns
+	src   *sql.Source
+	fresh *freshTable
+	cols  []sql.Column
+	dec   *sql.RowDecoder
+	enc   *tupleEncoder // binary path; nil: rows of values for pgx
+	keys  []int         // indexes of the key columns
 }
 
-func newDecoder(src *sql.Source) *decoder {
-	d := &decoder{src: src, cols: src.Schema.Columns, dec: sql.NewRowDecoder(src.Schema)}
+func newDecoder(src *sql.Source, fresh *freshTable, binary bool) *decoder {
+	d := &decoder{src: src, fresh: fresh, cols: src.Schema.Columns, dec: sql.NewRowDecoder(src.Schema)}
 	for i, c := range d.cols {
 		if c.Key {
 			d.keys = append(d.keys, i)
 		}
+	}
+	if binary {
+		d.enc = newTupleEncoder(d)
 	}
 	return d
 }
 
 // add applies r to the batch: a tombstone (null value, or op=retract)
 // deletes its key, anything else upserts it; a later record of a key
-// replaces an earlier one.
+// replaces an earlier one. A keyless stream's records are appended, its
+// tombstones dropped.
 func (d *decoder) add(b *batch, r *kgo.Record) error {
 	b.next[r.Partition] = r.Offset + 1
-	row, deleted, err := d.row(r)
+	b.records++
+	deleted := isTombstone(r)
+	if len(d.keys) == 0 && deleted {
+		return nil
+	}
+	if len(d.keys) > 0 && r.Key == nil {
+		return &RecordError{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Err: fmt.Errorf("no key, but the columns have a key")}
+	}
+	if len(d.keys) > 0 && deleted { // its key is decoded for the DELETE later: check it now
+		if _, err := d.keyValues(r.Key); err != nil {
+			return &RecordError{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Err: err}
+		}
+	}
+	i, known := b.len(), false
+	var h uint64
+	if len(d.keys) > 0 {
+		h = d.fresh.hash(r.Key)
+		i, known = b.byKey.find(b.keys, h, r.Key, i)
+	}
+	if !known {
+		if len(d.keys) > 0 && d.fresh.mayHold(h) {
+			b.held = append(b.held, i)
+		}
+		b.keys, b.hashes = append(b.keys, r.Key), append(b.hashes, h)
+		if b.binary {
+			b.tuples.grow()
+		} else {
+			b.rows = append(b.rows, nil)
+		}
+		b.deletes++ // as a tombstone until set below
+	}
+	wasLive := b.live(i)
+	var err error
+	if b.binary {
+		deleted, err = d.enc.put(&b.tuples, i, r, deleted)
+	} else {
+		b.rows[i], deleted, err = d.row(r, deleted)
+	}
 	if err != nil {
 		return &RecordError{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Err: err}
 	}
-	if len(d.keys) == 0 {
-		if !deleted {
-			b.rows = append(b.rows, row) // a keyless stream: appended
-		}
-		return nil
-	}
-	i, ok := b.byKey[string(r.Key)]
-	if !ok {
-		i = len(b.rows)
-		ks := string(r.Key)
-		b.byKey[ks] = i
-		k := make([]any, len(d.keys))
-		for j, ci := range d.keys {
-			k[j] = row[ci]
-		}
-		b.keys = append(b.keys, k)
-		b.keyStrs = append(b.keyStrs, ks)
-		b.rows = append(b.rows, nil)
-		b.deletes++ // as a tombstone until set below
-	}
-	if b.rows[i] == nil {
+	switch {
+	case wasLive && deleted:
+		b.deletes++
+	case !wasLive && !deleted:
 		b.deletes--
 	}
-	if deleted {
-		row = nil
-		b.deletes++
-	}
-	b.rows[i] = row
 	return nil
 }
 
-// row decodes r into the SQL values of the columns (key columns from the
-// record key; for a tombstone only those).
-func (d *decoder) row(r *kgo.Record) ([]any, bool, error) {
-	deleted := r.Value == nil
+// isTombstone: a null value, or an op=retract header (the SQL engine's
+// retraction of a row).
+func isTombstone(r *kgo.Record) bool {
+	if r.Value == nil {
+		return true
+	}
 	for _, h := range r.Headers {
 		if h.Key == "op" && string(h.Value) == "retract" {
-			deleted = true
+			return true
 		}
 	}
-	var vals sql.Row
-	if !deleted {
-		var err error
-		if vals, err = d.dec.Decode(r.Value); err != nil {
-			return nil, false, err
-		}
-		deleted = vals == nil // the JSON literal null
+	return false
+}
+
+// row decodes r into the SQL values of the columns (key columns from the
+// record key), or nil for a tombstone (deleted, or the JSON literal null).
+func (d *decoder) row(r *kgo.Record, deleted bool) ([]any, bool, error) {
+	if deleted {
+		return nil, true, nil
 	}
-	if vals == nil {
-		vals = make(sql.Row, len(d.cols))
+	vals, err := d.dec.Decode(r.Value)
+	if err != nil {
+		return nil, false, err
+	}
+	if vals == nil { // the JSON literal null
+		return nil, true, nil
 	}
 	if len(d.keys) > 0 {
-		if r.Key == nil {
-			return nil, false, fmt.Errorf("no key, but the columns have a key")
-		}
-		kv, err := sql.DecodeKey(d.src.KeyFormat, d.src.KeyColumns(), r.Key)
+		kv, err := d.keyValues(r.Key)
 		if err != nil {
 			return nil, false, err
 		}
@@ -119,15 +174,14 @@ func (d *decoder) row(r *kgo.Record) ([]any, bool, error) {
 			vals[ci] = kv[i]
 		}
 	}
-	out := []any(vals[:len(d.cols)]) // a sql.Row is a []any: no copy
-	if deleted {
-		for i, c := range d.cols {
-			if !c.Key {
-				out[i] = nil
-			}
-		}
-	}
-	return out, deleted, nil
+	return []any(vals[:len(d.cols)]), false, nil // a sql.Row is a []any: no copy
+}
+
+// keyValues decodes a record key into the key columns' values.
+func (d *decoder) keyValues(key []byte) (sql.Row, error) { return keyValues(d.src, key) }
+
+func keyValues(src *sql.Source, key []byte) (sql.Row, error) {
+	return sql.DecodeKey(src.KeyFormat, src.KeyColumns(), key)
 }
 
 // apply writes the batch and the next offsets in one transaction: DELETE
@@ -141,19 +195,13 @@ func (s *Sink) apply(ctx context.Context, conn *pgx.Conn, b *batch) error {
 		return fmt.Errorf("beginning a batch: %w", err)
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck // after Commit, a no-op
-	if keys := s.fresh.toDelete(b); s.st.delete != "" && len(keys) > 0 {
-		args, err := s.keyArrays(keys)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, s.st.delete, args...); err != nil {
-			return fmt.Errorf("deleting the batch's %d keys from %s: %w", len(keys), s.table, err)
-		}
+	if err := s.deleteKeys(ctx, tx, b); err != nil {
+		return err
 	}
 	deleted := time.Now()
-	n, err := s.copyRows(ctx, tx, b.rows)
+	n, err := s.copyRows(ctx, tx, b)
 	if err != nil {
-		return fmt.Errorf("copying %d rows into %s: %w", len(b.rows)-b.deletes, s.table, err)
+		return fmt.Errorf("copying %d rows into %s: %w", b.len()-b.deletes, s.table, err)
 	}
 	copied := time.Now()
 	q := &pgx.Batch{}
@@ -166,7 +214,6 @@ func (s *Sink) apply(ctx context.Context, conn *pgx.Conn, b *batch) error {
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("committing a batch to %s: %w", s.table, err)
 	}
-	s.fresh.committed(b)
 	s.metrics.batches.Observe(time.Since(start).Seconds())
 	s.metrics.rows.WithLabelValues("upsert").Add(float64(n))
 	s.metrics.rows.WithLabelValues("delete").Add(float64(b.deletes))
@@ -175,37 +222,62 @@ func (s *Sink) apply(ctx context.Context, conn *pgx.Conn, b *batch) error {
 	return nil
 }
 
-// copyRows COPYs the upserts: in binary straight from the SQL values when
-// the table's types are ours, else through pgx's encoders.
-func (s *Sink) copyRows(ctx context.Context, tx pgx.Tx, rows [][]any) (int64, error) {
-	if s.binary != nil {
-		return s.binary.copy(ctx, tx, rows)
+// deleteKeys DELETEs the batch's keys that the table may hold (keyed
+// tables only).
+func (s *Sink) deleteKeys(ctx context.Context, tx pgx.Tx, b *batch) error {
+	if s.st.delete == "" {
+		return nil
 	}
-	return tx.CopyFrom(ctx, pgx.Identifier{s.table.Schema, s.table.Name}, s.st.copyCols,
-		&upserts{rows: rows, i: -1, cols: s.cfg.Source.Schema.Columns})
+	keys := b.held
+	if len(keys) == 0 {
+		return nil
+	}
+	args, err := s.keyArrays(b, keys)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, s.st.delete, args...); err != nil {
+		return fmt.Errorf("deleting the batch's %d keys from %s: %w", len(keys), s.table, err)
+	}
+	return nil
 }
 
-// keyArrays turns the keys into one array argument per key column.
-func (s *Sink) keyArrays(keys [][]any) ([]any, error) {
-	var keyCols []sql.Column
-	for _, c := range s.cfg.Source.Schema.Columns {
-		if c.Key {
-			keyCols = append(keyCols, c)
-		}
+// copyRows COPYs the upserts: the encoded tuples on the binary path, else
+// the values through pgx's encoders.
+func (s *Sink) copyRows(ctx context.Context, tx pgx.Tx, b *batch) (int64, error) {
+	if b.binary {
+		return s.binary.copy(ctx, tx, &b.tuples)
 	}
-	cols := make([]any, len(keyCols))
-	for j, c := range keyCols {
-		col := make([]any, len(keys))
-		for i, k := range keys {
-			v, err := pgValue(c.Type, k[j])
+	return tx.CopyFrom(ctx, pgx.Identifier{s.table.Schema, s.table.Name}, s.st.copyCols,
+		&upserts{rows: b.rows, i: -1, cols: s.cfg.Source.Schema.Columns})
+}
+
+// keyArrays turns the keys at the batch's indexes idx into one array
+// argument per key column, decoding them from the record keys.
+func (s *Sink) keyArrays(b *batch, idx []int) ([]any, error) {
+	keyCols := s.cfg.Source.KeyColumns()
+	cols := make([][]any, len(keyCols))
+	for j := range cols {
+		cols[j] = make([]any, len(idx))
+	}
+	for n, i := range idx {
+		kv, err := keyValues(s.cfg.Source, b.keys[i])
+		if err != nil {
+			return nil, fmt.Errorf("decoding key %q: %w", b.keys[i], err)
+		}
+		for j, c := range keyCols {
+			v, err := pgValue(c.Type, kv[j])
 			if err != nil {
 				return nil, fmt.Errorf("key column %s: %w", c.Name, err)
 			}
-			col[i] = v
+			cols[j][n] = v
 		}
-		cols[j] = col
 	}
-	return cols, nil
+	args := make([]any, len(cols))
+	for j, c := range cols {
+		args[j] = c
+	}
+	return args, nil
 }
 
 // upserts is a pgx.CopyFromSource over the batch's non-nil rows,

@@ -20,9 +20,7 @@ import (
 // big.Int divisions for numeric; this showed as a sixth of the sink's
 // CPU. Any other table uses pgx's CopyFrom.
 type binaryCopy struct {
-	sql  string // COPY … FROM STDIN (FORMAT binary)
-	cols []sql.Column
-	buf  bytes.Buffer
+	sql string // COPY … FROM STDIN (FORMAT binary)
 }
 
 // newBinaryCopy returns nil when a column's type in the table differs
@@ -44,7 +42,7 @@ func newBinaryCopy(ctx context.Context, conn *pgx.Conn, t Table, cols []sql.Colu
 			return nil, nil
 		}
 	}
-	return &binaryCopy{sql: fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", t.quoted(), strings.Join(names, ", ")), cols: cols}, nil
+	return &binaryCopy{sql: fmt.Sprintf("COPY %s (%s) FROM STDIN (FORMAT binary)", t.quoted(), strings.Join(names, ", "))}, nil
 }
 
 // formatType is PGType as format_type() spells it.
@@ -64,27 +62,9 @@ func binaryKind(t *sql.Type) bool {
 	return false
 }
 
-// copy COPYs the batch's upserts (rows hold the decoded SQL values).
-func (bc *binaryCopy) copy(ctx context.Context, tx pgx.Tx, rows [][]any) (int64, error) {
-	bc.buf.Reset()
-	bc.buf.WriteString("PGCOPY\n\xff\r\n\x00")
-	bc.buf.Write([]byte{0, 0, 0, 0, 0, 0, 0, 0}) // flags, header extension length
-	var scratch []byte
-	for _, row := range rows {
-		if row == nil {
-			continue
-		}
-		scratch = binary.BigEndian.AppendUint16(scratch[:0], uint16(len(bc.cols)))
-		for i, c := range bc.cols {
-			var err error
-			if scratch, err = appendField(scratch, c.Type, row[i]); err != nil {
-				return 0, fmt.Errorf("column %s: %w", c.Name, err)
-			}
-		}
-		bc.buf.Write(scratch)
-	}
-	bc.buf.Write([]byte{0xff, 0xff})
-	tag, err := tx.Conn().PgConn().CopyFrom(ctx, &bc.buf, bc.sql)
+// copy COPYs the batch's encoded tuples.
+func (bc *binaryCopy) copy(ctx context.Context, tx pgx.Tx, t *tuples) (int64, error) {
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, t.reader(), bc.sql)
 	if err != nil {
 		return 0, err
 	}
@@ -133,7 +113,13 @@ func appendField(b []byte, t *sql.Type, v any) ([]byte, error) {
 // decimal digits is cheaper than big.Int divisions.
 func appendNumeric(b []byte, d sql.Decimal) []byte {
 	var text [80]byte
-	s := d.AppendText(text[:0])
+	return appendNumericText(b, d.AppendText(text[:0]))
+}
+
+// appendNumericText is appendNumeric from a decimal's plain text: an
+// optional minus, digits, and when the scale is above 0 a point and
+// exactly scale digits (the scale becomes numeric's dscale).
+func appendNumericText(b []byte, s []byte) []byte {
 	sign := uint16(0)
 	if s[0] == '-' {
 		sign, s = 0x4000, s[1:]

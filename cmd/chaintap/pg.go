@@ -226,7 +226,7 @@ for one key column of type INT, BIGINT, DOUBLE, STRING or BYTES, JSON otherwise 
 	cmd.Flags().StringVar(&fromSQL, "from-sql", "", "a statements file declaring the --source (compiled as chaintap process does)")
 	cmd.Flags().StringVar(&srcName, "source", "", "with --from-sql: the stream or table whose topic and columns to use")
 	cmd.Flags().StringVar(&keyFormat, "key-format", "", "KAFKA or JSON (default: as described above)")
-	cmd.Flags().IntVar(&batch, "batch-size", 20000, "records applied in one PostgreSQL transaction at most")
+	cmd.Flags().IntVar(&batch, "batch-size", 100000, "records applied in one PostgreSQL transaction at most (batches are smaller while PostgreSQL keeps up)")
 	cmd.Flags().BoolVar(&noCreate, "no-create", false, "fail instead of creating the table when it is missing")
 	cmd.Flags().Lookup("name").Usage = "names this sink in chaintap_sink_offsets and its lock (default: the table)"
 	return cmd
