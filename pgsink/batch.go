@@ -17,10 +17,8 @@ import (
 // encoded (the binary path: tuples) or decoded values for pgx (rows).
 type batch struct {
 	keys    [][]byte // index → the record key
-	hashes  []uint64 // index → the key's hash (the fresh table's seed)
-	byKey   keyIndex
-	rows    [][]any // pgx path: index → the row's values; nil for a tombstone
-	tuples  tuples  // binary path
+	rows    [][]any  // pgx path: index → the row's values; nil for a tombstone
+	tuples  tuples   // binary path
 	binary  bool
 	next    map[int32]int64
 	deletes int
@@ -39,13 +37,23 @@ func (b *batch) size() int {
 // newBatch sizes the batch for n records: growing the key map showed in
 // the profile.
 func newBatch(n int, binary bool) *batch {
-	b := &batch{byKey: newKeyIndex(n), next: map[int32]int64{}, keys: make([][]byte, 0, n), binary: binary}
+	b := &batch{next: map[int32]int64{}, keys: make([][]byte, 0, n), binary: binary}
 	if binary {
 		b.tuples = newTuples(n)
 	} else {
 		b.rows = make([][]any, 0, n)
 	}
 	return b
+}
+
+// reset empties an applied batch for reuse, keeping its buffers' room.
+func (b *batch) reset() {
+	clear(b.keys) // no references into old fetches
+	clear(b.rows)
+	b.keys, b.rows, b.held = b.keys[:0], b.rows[:0], b.held[:0]
+	b.tuples.reset()
+	clear(b.next)
+	b.deletes, b.records = 0, 0
 }
 
 // len is the number of keys (rows and tombstones) in the batch.
@@ -62,15 +70,15 @@ func (b *batch) live(i int) bool {
 // decoder turns records into a batch's rows for the sink's columns.
 type decoder struct {
 	src   *sql.Source
-	fresh *freshTable
+	known *keyTable // the session's keys
 	cols  []sql.Column
 	dec   *sql.RowDecoder
 	enc   *tupleEncoder // binary path; nil: rows of values for pgx
 	keys  []int         // indexes of the key columns
 }
 
-func newDecoder(src *sql.Source, fresh *freshTable, binary bool) *decoder {
-	d := &decoder{src: src, fresh: fresh, cols: src.Schema.Columns, dec: sql.NewRowDecoder(src.Schema)}
+func newDecoder(src *sql.Source, known *keyTable, binary bool) *decoder {
+	d := &decoder{src: src, known: known, cols: src.Schema.Columns, dec: sql.NewRowDecoder(src.Schema)}
 	for i, c := range d.cols {
 		if c.Key {
 			d.keys = append(d.keys, i)
@@ -101,17 +109,15 @@ func (d *decoder) add(b *batch, r *kgo.Record) error {
 			return &RecordError{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Err: err}
 		}
 	}
-	i, known := b.len(), false
-	var h uint64
+	i, known, held := b.len(), false, false
 	if len(d.keys) > 0 {
-		h = d.fresh.hash(r.Key)
-		i, known = b.byKey.find(b.keys, h, r.Key, i)
+		i, known, held = d.known.find(b.keys, r.Key, i)
 	}
 	if !known {
-		if len(d.keys) > 0 && d.fresh.mayHold(h) {
+		if held {
 			b.held = append(b.held, i)
 		}
-		b.keys, b.hashes = append(b.keys, r.Key), append(b.hashes, h)
+		b.keys = append(b.keys, r.Key)
 		if b.binary {
 			b.tuples.grow()
 		} else {

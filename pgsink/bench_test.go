@@ -29,17 +29,17 @@ func BenchmarkDecodeBatch(b *testing.B) {
 			name = "binary"
 		}
 		b.Run(name, func(b *testing.B) {
-			d := newDecoder(src, newFresh(true), binary)
+			d := newDecoder(src, newKeyTable(true), binary)
 			b.ReportAllocs()
 			for b.Loop() {
 				bt := newBatch(n, binary)
+				d.known.start()
 				for _, r := range recs {
 					if err := d.add(bt, r); err != nil {
 						b.Fatal(err)
 					}
 				}
-				d.fresh.sent(bt)
-				d.fresh = newFresh(true) // each round a first batch
+				d.known = newKeyTable(true) // each round a first batch
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/record")
 		})

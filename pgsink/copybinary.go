@@ -129,7 +129,8 @@ func appendNumericText(b []byte, s []byte) []byte {
 		intPart, frac = s[:i], s[i+1:]
 	}
 	// Integer groups from the right, fraction groups from the left.
-	var groups []uint16
+	var room [40]uint16 // 160 digits before the heap
+	groups := room[:0]
 	lead := len(intPart) % 4
 	if lead == 0 {
 		lead = 4

@@ -32,7 +32,7 @@ func TestFastTupleMatchesDecoder(t *testing.T) {
 		if err != nil {
 			t.Fatalf("schema %d %q: %v", schema, cols, err)
 		}
-		d := newDecoder(src, newFresh(false), true)
+		d := newDecoder(src, newKeyTable(false), true)
 		for range 300 {
 			r := &kgo.Record{Key: randomKey(rng, keyDecl, cols), Value: randomDocument(rng, d)}
 			total++

@@ -48,7 +48,7 @@ type Sink struct {
 	cfg     Config
 	table   Table
 	st      statements  // per session
-	fresh   *freshTable // per session; the decoder's
+	empty   bool        // per session: the table was empty at its start
 	binary  *binaryCopy // per session; nil: pgx's CopyFrom
 	log     *slog.Logger
 	metrics *metrics
@@ -113,7 +113,7 @@ func (s *Sink) session(ctx context.Context) error {
 		return err
 	}
 	s.st = newStatements(s.table, s.cfg.Source.Schema.Columns, kt)
-	if s.fresh, err = newFreshTable(ctx, conn, s.table); err != nil {
+	if s.empty, err = tableEmpty(ctx, conn, s.table); err != nil {
 		return err
 	}
 	if s.binary, err = newBinaryCopy(ctx, conn, s.table, s.cfg.Source.Schema.Columns); err != nil {
@@ -204,18 +204,25 @@ func (s *Sink) partitions(ctx context.Context) ([]int32, error) {
 
 // loop applies batches until an error. Polling and decoding the next
 // batch (Go's work) overlaps applying the current one (PostgreSQL's): the
-// decoder runs one batch ahead in its own goroutine, owned here.
+// decoder runs in its own goroutine, owned here, and hands a batch over
+// only when the applier waits for one (batches is unbuffered), growing it
+// meanwhile. Applied batches come back through free to be filled again:
+// growing a new 100k-row batch's buffers cost more than encoding into them.
 func (s *Sink) loop(ctx context.Context, conn *pgx.Conn, cl *kgo.Client) error {
 	g, gctx := errgroup.WithContext(ctx)
-	batches := make(chan *batch, 1)
+	batches, free := make(chan *batch), make(chan *batch, 2)
 	g.Go(func() error {
 		defer close(batches)
-		return s.decodeBatches(gctx, cl, batches)
+		return s.decodeBatches(gctx, cl, batches, free)
 	})
 	g.Go(func() error {
 		for b := range batches {
 			if err := s.apply(gctx, conn, b); err != nil {
 				return err
+			}
+			select { // two batches exist at most: one applied, one filled
+			case free <- b:
+			default:
 			}
 		}
 		return gctx.Err()
@@ -230,22 +237,21 @@ func (s *Sink) loop(ctx context.Context, conn *pgx.Conn, cl *kgo.Client) error {
 // COPY's start and end (a quarter more server CPU per row at 20k-row
 // batches than in one COPY, measured in BenchmarkPgSinkRatio), while a
 // lone record still goes out at once when the applier waits for it.
-func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *batch) error {
-	dec := newDecoder(s.cfg.Source, s.fresh, s.binary != nil)
+func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *batch, free <-chan *batch) error {
+	dec := newDecoder(s.cfg.Source, newKeyTable(s.empty), s.binary != nil)
 	retry := time.NewTimer(0)
 	defer retry.Stop()
 	var cur *batch
 	for {
 		if cur == nil {
 			var err error
-			if cur, err = s.pollInto(ctx, cl, dec, nil); err != nil {
+			if cur, err = s.pollInto(ctx, cl, dec, nil, free); err != nil {
 				return err
 			}
 			continue
 		}
 		select { // the applier waits: hand the batch over now
 		case out <- cur:
-			dec.fresh.sent(cur)
 			cur = nil
 			continue
 		default:
@@ -254,7 +260,7 @@ func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *ba
 		case cur.records >= s.cfg.BatchSize:
 			retry.Reset(time.Hour) // full: wait for the applier only
 		case cl.BufferedFetchRecords() > 0:
-			if _, err := s.pollInto(ctx, cl, dec, cur); err != nil {
+			if _, err := s.pollInto(ctx, cl, dec, cur, free); err != nil {
 				return err
 			}
 			continue
@@ -266,7 +272,6 @@ func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *ba
 		}
 		select {
 		case out <- cur:
-			dec.fresh.sent(cur)
 			cur = nil
 		case <-retry.C:
 		case <-ctx.Done():
@@ -277,7 +282,7 @@ func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *ba
 
 // pollInto polls (blocking while cur is nil) and adds the records to cur,
 // or to a new batch; it returns the batch, nil if it has no records.
-func (s *Sink) pollInto(ctx context.Context, cl *kgo.Client, dec *decoder, cur *batch) (*batch, error) {
+func (s *Sink) pollInto(ctx context.Context, cl *kgo.Client, dec *decoder, cur *batch, free <-chan *batch) (*batch, error) {
 	fs := cl.PollRecords(ctx, s.cfg.BatchSize-cur.size())
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
@@ -295,7 +300,13 @@ func (s *Sink) pollInto(ctx context.Context, cl *kgo.Client, dec *decoder, cur *
 		if fs.NumRecords() == 0 {
 			return nil, nil
 		}
-		cur = newBatch(fs.NumRecords(), s.binary != nil)
+		select {
+		case cur = <-free:
+			cur.reset()
+		default:
+			cur = newBatch(fs.NumRecords(), s.binary != nil)
+		}
+		dec.known.start()
 	}
 	var derr error
 	fs.EachRecord(func(r *kgo.Record) {

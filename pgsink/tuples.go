@@ -25,6 +25,8 @@ func newTuples(n int) tuples {
 	return tuples{buf: make([]byte, 0, n*64), spans: make([]span, 0, n)}
 }
 
+func (t *tuples) reset() { t.buf, t.spans = t.buf[:0], t.spans[:0] }
+
 // grow adds an index, a tombstone until put.
 func (t *tuples) grow()           { t.spans = append(t.spans, span{}) }
 func (t *tuples) live(i int) bool { return t.spans[i].end > 0 }
