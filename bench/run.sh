@@ -14,6 +14,7 @@ go test ./kafka/ -run '^$' -bench 'Encode' -timeout 10m
 go test ./evm/ -run '^$' -bench 'Decode' -timeout 10m
 CHAINTAP_SQL_EVENTS=${CHAINTAP_SQL_EVENTS:-1000000} go test ./bench/ -run '^$' -bench 'SQLRatio' -benchtime 3x -timeout 60m
 go test ./sql/ -run '^$' -bench 'DecodeJSON|EvalFilterProject|AggregateAdd|Pipeline' -timeout 10m
+go test ./pgsink/ -run '^$' -bench 'DecodeBatch' -timeout 10m
 # Issue 14: sealed ÷ unsealed produce and pass-through, and the floor any
 # seal costs (docs/benchmarks.md, "Sealed topics").
 go test ./seal/ -run '^$' -bench 'SealFloor|SealedProduce$|PassThrough|Verify' -benchtime 15x -timeout 30m

@@ -9,7 +9,8 @@
 // offsets, read_committed, never from Kafka group offsets. A crash at any
 // point therefore replays exactly what the table does not hold yet.
 //
-// A batch is COPYed into a temporary table, then applied with one DELETE
-// (tombstones) and one INSERT … ON CONFLICT DO UPDATE (upserts); within a
-// batch the last record per key wins. See docs/postgres.md.
+// A batch DELETEs the keys the table may hold, then COPYs the upserted
+// rows in (binary, from the JSON, for a table of the types the sink
+// creates); within a batch the last record per key wins. Batches
+// grow while PostgreSQL is busy with the last one. See docs/postgres.md.
 package pgsink
