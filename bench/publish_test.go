@@ -14,7 +14,11 @@ import (
 	"github.com/chaintap/chaintap/kafka"
 )
 
-const publishBatch = 100 // blocks per transaction, the follower's default when catching up
+// publishBatch is the blocks per transaction: the follower's MaxBatch
+// default. On mainnet-shaped blocks the follower's transactions hold
+// fewer (8–11: its batch also closes at a quarter of the memory budget);
+// see docs/benchmarks.md for the ratio with 9.
+const publishBatch = 100
 
 // fetchAll reads the benchmark chain's blocks 0..to into memory once.
 func fetchAll(b *testing.B, url string, to uint64) []*chaintap.EVMBlock {
