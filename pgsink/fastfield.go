@@ -15,8 +15,9 @@ import (
 // boxing a Value on the way: decoding rows into Values and unboxing them
 // again was half of the sink's CPU, and its garbage most of the rest.
 //
-// It recognises only texts whose meaning is plain: null, a number without
-// exponent or quotes for the numeric types, true and false, a string
+// It recognises only texts whose meaning is plain: null, an integer
+// without exponent or quotes for the integer types (read as Decode reads
+// them), a number for DOUBLE, true and false, a string
 // without escapes in valid UTF-8, a DECIMAL that fits its type without
 // rounding. For anything else ok is false and the record goes through
 // sql's decoder (which handles every case and reports errors), so both
@@ -42,7 +43,7 @@ func (e *tupleEncoder) fastField(b []byte, t *sql.Type, raw []byte) ([]byte, boo
 		}
 		return b, false
 	case sql.KindInt, sql.KindDate:
-		n, ok := plainInt(raw)
+		n, ok := sql.ParseInt64(raw)
 		if !ok || n != int64(int32(n)) {
 			return b, false
 		}
@@ -51,7 +52,7 @@ func (e *tupleEncoder) fastField(b []byte, t *sql.Type, raw []byte) ([]byte, boo
 		}
 		return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(b, 4), uint32(n)), true
 	case sql.KindBigint, sql.KindTimestamp:
-		n, ok := plainInt(raw)
+		n, ok := sql.ParseInt64(raw)
 		if !ok {
 			return b, false
 		}
@@ -95,30 +96,6 @@ func plainString(raw []byte) ([]byte, bool) {
 		}
 	}
 	return s, !high || utf8.Valid(s)
-}
-
-// plainInt parses an optional minus and 1 to 18 digits: always within
-// int64, so no overflow check is needed; longer numbers are left to the
-// decoder.
-func plainInt(raw []byte) (int64, bool) {
-	neg := len(raw) > 0 && raw[0] == '-'
-	if neg {
-		raw = raw[1:]
-	}
-	if len(raw) == 0 || len(raw) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range raw {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }
 
 // plainDecimal rewrites a plain JSON number (optional minus, digits,

@@ -415,7 +415,7 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 	}
 	switch t.Kind {
 	case KindInt, KindDate, KindTime:
-		n, ok := parseInt64(text)
+		n, ok := ParseInt64(text)
 		if !ok || n != int64(int32(n)) {
 			return bad()
 		}
@@ -427,7 +427,7 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 		}
 		return int32(n), nil
 	case KindBigint, KindTimestamp:
-		n, ok := parseInt64(text)
+		n, ok := ParseInt64(text)
 		if !ok {
 			return bad()
 		}
@@ -453,9 +453,10 @@ func (d *RowDecoder) number(s *jsonScanner, t *Type) (Value, error) {
 	return fit, nil
 }
 
-// parseInt64 parses an optionally signed decimal integer without
-// allocating; ok is false for anything else or on overflow.
-func parseInt64(b []byte) (int64, bool) {
+// ParseInt64 parses an optionally signed decimal integer without
+// allocating, as Decode reads INT, BIGINT and TIMESTAMP values; ok is
+// false for anything else or on overflow.
+func ParseInt64(b []byte) (int64, bool) {
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg, b = b[0] == '-', b[1:]
