@@ -43,7 +43,7 @@ type spent struct{ wall, self, node time.Duration }
 func (s spent) cores() float64 { return s.self.Seconds() / s.wall.Seconds() }
 
 // mustUsage is readUsage of this process alone, failing b on error.
-func mustUsage(b *testing.B) usage {
+func mustUsage(b testing.TB) usage {
 	b.Helper()
 	u, err := readUsage(0)
 	if err != nil {

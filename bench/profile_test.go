@@ -28,7 +28,7 @@ func BenchmarkPublishOurs(b *testing.B) {
 	defer profile(b)()
 	for b.Loop() {
 		cfg, stop := freshBroker(b, topics)
-		ourPublish(b, cfg, blocks, true)
+		ourPublish(b, cfg, blocks, true, catchUpRule())
 		stop()
 	}
 }

@@ -6,22 +6,22 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chaintap/chaintap"
 	"github.com/chaintap/chaintap/evm"
+	"github.com/chaintap/chaintap/follow"
 	"github.com/chaintap/chaintap/kafka"
 )
 
-// publishBatch is the blocks per transaction: the follower's MaxBatch
-// default. On mainnet-shaped blocks the follower's transactions hold
-// fewer (8–11: its batch also closes at a quarter of the memory budget);
-// see docs/benchmarks.md for the ratio with 9.
-const publishBatch = 100
+// catchUpRule is how the follower sizes its transactions while catching
+// up, with its default configuration: ourPublish batches by it.
+func catchUpRule() follow.BatchRule { return follow.Config{}.CatchUpRule() }
 
 // fetchAll reads the benchmark chain's blocks 0..to into memory once.
-func fetchAll(b *testing.B, url string, to uint64) []*chaintap.EVMBlock {
+func fetchAll(b testing.TB, url string, to uint64) []*chaintap.EVMBlock {
 	b.Helper()
 	ctx := context.Background()
 	src, err := evm.Dial(ctx, evm.Config{Chain: "bench", URL: url}, nil, nil)
@@ -43,7 +43,7 @@ func fetchAll(b *testing.B, url string, to uint64) []*chaintap.EVMBlock {
 // rawRecords are the records our publisher writes for blocks (head view and
 // confirmed view, with the same headers), encoded up front: the raw side
 // only produces.
-func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.EVMBlock) []*kgo.Record {
+func rawRecords(b testing.TB, topics kafka.Topics, blocks []*chaintap.EVMBlock) []*kgo.Record {
 	b.Helper()
 	var out []*kgo.Record
 	for _, confirmed := range []bool{false, true} {
@@ -70,7 +70,7 @@ func rawRecords(b *testing.B, topics kafka.Topics, blocks []*chaintap.EVMBlock) 
 	return out
 }
 
-func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
+func freshBroker(b testing.TB, topics kafka.Topics) (kafka.Config, func()) {
 	b.Helper()
 	br, stop, err := startBroker()
 	if err != nil {
@@ -90,7 +90,7 @@ func freshBroker(b *testing.B, topics kafka.Topics) (kafka.Config, func()) {
 
 // rawProduce is the raw limit: franz-go's idempotent producer, all records
 // in flight, one flush.
-func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) spent {
+func rawProduce(b testing.TB, cfg kafka.Config, recs []*kgo.Record) spent {
 	cl, err := cfg.NewClient(kgo.MaxBufferedRecords(1 << 20))
 	if err != nil {
 		b.Fatal(err)
@@ -113,8 +113,9 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) spent {
 }
 
 // ourPublish writes the same blocks as the follower does when catching up:
-// batches of publishBatch blocks, each applied and confirmed, with
-// manifests and the cursor, one transaction per batch. With encodeAhead,
+// batches closed by the follower's rule (blocks, footprint bytes, time),
+// each applied and confirmed, with manifests and the cursor, one
+// transaction per batch. With encodeAhead,
 // JSON encoding is inside the measured time, prepared as in the follower
 // by workers at most two batches ahead of the publisher (the follower's
 // fetch workers and lookahead), so it overlaps the previous batch's flush
@@ -122,7 +123,7 @@ func rawProduce(b *testing.B, cfg kafka.Config, recs []*kgo.Record) spent {
 // buffers are reused, as the follower does. Without it every block is
 // prepared before the clock starts, which isolates the publishing
 // protocol (transactions, manifests, cursor) from the encoding.
-func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool) spent {
+func ourPublish(b testing.TB, cfg kafka.Config, blocks []*chaintap.EVMBlock, encodeAhead bool, rule follow.BatchRule) spent {
 	ctx := context.Background()
 	pub, err := kafka.NewPublisher(ctx, cfg, "bench", nil, nil)
 	if err != nil {
@@ -143,13 +144,22 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 	start := mustUsage(b)
 	if encodeAhead {
 		var stop func()
-		published, stop = prepareAhead(pub, blocks, ready, 2*publishBatch)
+		published, stop = prepareAhead(pub, blocks, ready, 2*rule.MaxBlocks)
 		defer stop()
 	}
-	for i := 0; i < len(blocks); i += publishBatch {
-		batch := make([]chaintap.Block, 0, publishBatch)
-		for j := i; j < min(i+publishBatch, len(blocks)); j++ {
-			batch = append(batch, <-ready[j])
+	for i := 0; i < len(blocks); {
+		var batch []chaintap.Block
+		var bytes int64
+		var opened time.Time
+		for j := i; j < len(blocks); j++ {
+			blk := <-ready[j]
+			if len(batch) == 0 {
+				opened = time.Now()
+			}
+			batch, bytes = append(batch, blk), bytes+int64(chaintap.Footprint(blk))
+			if rule.Full(len(batch), bytes, time.Since(opened)) {
+				break
+			}
 		}
 		cur := chaintap.Cursor{Chain: "bench", Confirmed: blocks[i+len(batch)-1].Number, ConfirmedSet: true}
 		for _, blk := range blocks[max(0, i+len(batch)-128) : i+len(batch)] {
@@ -162,6 +172,7 @@ func ourPublish(b *testing.B, cfg kafka.Config, blocks []*chaintap.EVMBlock, enc
 			pub.Release(blk)
 		}
 		published(len(batch))
+		i += len(batch)
 	}
 	return mustUsage(b).since(start)
 }
@@ -232,7 +243,7 @@ func publishRatio(b *testing.B, blocks []*chaintap.EVMBlock) {
 				}, func() {
 					cfg, stop := freshBroker(b, topics)
 					defer stop()
-					our = ourPublish(b, cfg, blocks, v.encodeAhead)
+					our = ourPublish(b, cfg, blocks, v.encodeAhead, catchUpRule())
 				})
 				raws, ours = append(raws, n/raw.wall.Seconds()), append(ours, n/our.wall.Seconds())
 				ratios = append(ratios, raw.wall.Seconds()/our.wall.Seconds())

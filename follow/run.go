@@ -226,11 +226,12 @@ func (r *run) pending() bool {
 // catchUp fetches next()..target in parallel and publishes in order, in
 // batches. It returns early after a reorg or when the node lost a block it
 // had announced; the loop then starts again from the new position. A
-// batch closes at MaxBatch blocks, after FlushInterval, at the target, or
-// when it holds a quarter of the memory budget.
+// batch closes by the CatchUpRule (MaxBatch blocks, a quarter of the
+// memory budget, FlushInterval) or at the target.
 func (r *run) catchUp(ctx context.Context) error {
 	pf := startPrefetch(ctx, r.src, r.next(), r.target, r.cfg.Concurrency, 2*r.cfg.MaxBatch, r.budget, r.prepare())
 	defer pf.stop()
+	rule := r.cfg.CatchUpRule()
 	var batch []chaintap.Block
 	var batchStart time.Time
 	var batchBytes int
@@ -268,8 +269,7 @@ func (r *run) catchUp(ctx context.Context) error {
 			batchStart, batchBytes = time.Now(), 0
 		}
 		batch, batchBytes = append(batch, b), batchBytes+size
-		if len(batch) >= r.cfg.MaxBatch || h.Number >= r.target || time.Since(batchStart) >= r.cfg.FlushInterval ||
-			int64(batchBytes) >= r.budget.limit/4 {
+		if h.Number >= r.target || rule.Full(len(batch), int64(batchBytes), time.Since(batchStart)) {
 			if err := r.flush(ctx, batch); err != nil {
 				return err
 			}
