@@ -111,22 +111,9 @@ func DecodeJSON(schema *Schema, data []byte) (Row, error) {
 // strings ("12") are accepted for numeric columns.
 func (d *RowDecoder) Decode(data []byte) (Row, error) {
 	s := jsonScanner{data: data}
-	s.skipWS()
-	if s.literal("null") {
-		if s.skipWS(); s.i != len(s.data) {
-			return nil, s.malformed("unexpected data after null")
-		}
-		return nil, nil
-	}
-	if !s.consume('{') {
-		return nil, s.malformed("expected a JSON object")
-	}
 	n := len(d.schema.Columns)
 	row := make(Row, n, n+d.Extra)
-	pos := 0
-	if err := d.object(&s, func(key []byte) error {
-		idx, ok := d.column(key, pos)
-		pos++
+	null, err := d.document(&s, func(idx int, ok bool) error {
 		if !ok {
 			return s.skipValue()
 		}
@@ -135,13 +122,40 @@ func (d *RowDecoder) Decode(data []byte) (Row, error) {
 		v, err := d.value(&s, col.Type)
 		row[idx] = v
 		return err
-	}); err != nil {
+	})
+	if err != nil || null {
 		return nil, err
 	}
-	if s.skipWS(); s.i != len(s.data) {
-		return nil, s.malformed("unexpected data after the object")
-	}
 	return row, nil
+}
+
+// document reads a record value at s: the JSON literal null (null true),
+// or an object, calling member for each member positioned at its value
+// with the value column the member's name matches (ok false: none);
+// nothing may follow.
+func (d *RowDecoder) document(s *jsonScanner, member func(idx int, ok bool) error) (null bool, err error) {
+	s.skipWS()
+	if s.literal("null") {
+		if s.skipWS(); s.i != len(s.data) {
+			return false, s.malformed("unexpected data after null")
+		}
+		return true, nil
+	}
+	if !s.consume('{') {
+		return false, s.malformed("expected a JSON object")
+	}
+	pos := 0
+	if err := d.object(s, func(key []byte) error {
+		idx, ok := d.column(key, pos)
+		pos++
+		return member(idx, ok)
+	}); err != nil {
+		return false, err
+	}
+	if s.skipWS(); s.i != len(s.data) {
+		return false, s.malformed("unexpected data after the object")
+	}
+	return false, nil
 }
 
 type seenMember struct {

@@ -24,20 +24,7 @@ var ErrRepeatedColumn = errors.New("a column is named twice in the document")
 func (d *RowDecoder) Fields(data []byte, raw [][]byte) (null bool, err error) {
 	clear(raw)
 	s := jsonScanner{data: data}
-	s.skipWS()
-	if s.literal("null") {
-		if s.skipWS(); s.i != len(s.data) {
-			return false, s.malformed("unexpected data after null")
-		}
-		return true, nil
-	}
-	if !s.consume('{') {
-		return false, s.malformed("expected a JSON object")
-	}
-	pos := 0
-	if err := d.object(&s, func(key []byte) error {
-		idx, ok := d.column(key, pos)
-		pos++
+	return d.document(&s, func(idx int, ok bool) error {
 		start := s.i
 		if err := s.skipRaw(); err != nil {
 			return err
@@ -49,13 +36,7 @@ func (d *RowDecoder) Fields(data []byte, raw [][]byte) (null bool, err error) {
 			raw[idx] = s.data[start:s.i]
 		}
 		return nil
-	}); err != nil {
-		return false, err
-	}
-	if s.skipWS(); s.i != len(s.data) {
-		return false, s.malformed("unexpected data after the object")
-	}
-	return false, nil
+	})
 }
 
 // skipRaw steps over one JSON value like skipValue, but takes a number as
