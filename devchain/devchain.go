@@ -18,6 +18,7 @@ import (
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/eth/catalyst"
@@ -160,6 +161,27 @@ func (c *Chain) WSURL() string {
 		return ""
 	}
 	return "ws://" + c.addr
+}
+
+// WaitPending waits until the pool holds at least n pending transactions.
+// The pool admits a sent transaction in the background: a Commit right
+// after sending may seal a block without the last ones (39 of 40 once, in
+// CI). Callers that need a block of exactly what they sent wait first.
+func (c *Chain) WaitPending(ctx context.Context, n int) error {
+	for {
+		var status map[string]hexutil.Uint
+		if err := c.rpc.CallContext(ctx, &status, "txpool_status"); err != nil {
+			return fmt.Errorf("txpool status: %w", err)
+		}
+		if int(status["pending"]) >= n {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d transactions pending: %w", status["pending"], n, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // Commit seals the pending transactions into a new block.

@@ -141,6 +141,9 @@ func TestMainnetTrafficMix(t *testing.T) {
 	if err := m.Send(ctx, rand.New(rand.NewPCG(3, 4)), 200); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.WaitPending(ctx, 200); err != nil {
+		t.Fatal(err)
+	}
 	c.Commit()
 	blk, err := c.Client().BlockByNumber(ctx, nil)
 	if err != nil {

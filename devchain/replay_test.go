@@ -37,6 +37,9 @@ func TestReplayIsValidInput(t *testing.T) {
 		if err := m.Send(ctx, rng, 40); err != nil {
 			t.Fatal(err)
 		}
+		if err := c.WaitPending(ctx, 40); err != nil {
+			t.Fatal(err)
+		}
 		c.Commit()
 	}
 	const head = 300
