@@ -256,24 +256,26 @@ func (s *Sink) decodeBatches(ctx context.Context, cl *kgo.Client, out chan<- *ba
 			continue
 		default:
 		}
-		switch {
-		case cur.records >= s.cfg.BatchSize:
-			retry.Reset(time.Hour) // full: wait for the applier only
-		case cl.BufferedFetchRecords() > 0:
+		full := cur.records >= s.cfg.BatchSize
+		if !full && cl.BufferedFetchRecords() > 0 {
 			if _, err := s.pollInto(ctx, cl, dec, cur, free); err != nil {
 				return err
 			}
 			continue
-		default:
-			// Nothing more is buffered: hand the batch over when the
-			// applier takes it, or grow it if records arrive first
-			// (looked at every millisecond: there is no channel for that).
+		}
+		// Hand the batch over when the applier takes it; unless it is
+		// full, grow it instead if records arrive first (looked at every
+		// millisecond: there is no channel for that). A full batch waits
+		// for the applier only (recheck stays nil).
+		var recheck <-chan time.Time
+		if !full {
 			retry.Reset(time.Millisecond)
+			recheck = retry.C
 		}
 		select {
 		case out <- cur:
 			cur = nil
-		case <-retry.C:
+		case <-recheck:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

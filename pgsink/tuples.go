@@ -200,10 +200,8 @@ func appendRow(b []byte, cols []sql.Column, row []any) ([]byte, error) {
 	for i, c := range cols {
 		var err error
 		if b, err = appendField(b, c.Type, row[i]); err != nil {
-			return nil, fmtColumnErr(c, err)
+			return nil, fmt.Errorf("column %s: %w", c.Name, err)
 		}
 	}
 	return b, nil
 }
-
-func fmtColumnErr(c sql.Column, err error) error { return fmt.Errorf("column %s: %w", c.Name, err) }
