@@ -51,21 +51,15 @@ func publishRatioApart(b *testing.B, blocks []*chaintap.EVMBlock) {
 	n := float64(len(rawRecords(b, kafka.TopicsFor("", "bench"), blocks)))
 	for _, mode := range []string{"encoding", "prepared"} {
 		b.Run(mode, func(b *testing.B) {
-			var ratios, raws, ours, rawCPU, ourCPU []float64
+			pairs := publishPairs{records: n}
 			for pair := 0; b.Loop(); pair++ {
 				var raw, our spent
 				sideBySide(pair,
 					func() { raw = runPublishSide(b, "raw", mode, file) },
 					func() { our = runPublishSide(b, "ours", mode, file) })
-				raws, ours = append(raws, n/raw.wall.Seconds()), append(ours, n/our.wall.Seconds())
-				ratios = append(ratios, raw.wall.Seconds()/our.wall.Seconds())
-				rawCPU, ourCPU = append(rawCPU, raw.self.Seconds()/n*1e6), append(ourCPU, our.self.Seconds()/n*1e6)
+				pairs.add(raw, our)
 			}
-			b.ReportMetric(median(ratios), "ratio")
-			b.ReportMetric(median(raws), "raw_records/s")
-			b.ReportMetric(median(ours), "our_records/s")
-			b.ReportMetric(median(rawCPU), "raw_cpu_µs/record")
-			b.ReportMetric(median(ourCPU), "our_cpu_µs/record")
+			pairs.report(b)
 		})
 	}
 }

@@ -232,8 +232,7 @@ func publishRatio(b *testing.B, blocks []*chaintap.EVMBlock) {
 		encodeAhead bool
 	}{{"encoding", true}, {"prepared", false}} {
 		b.Run(v.name, func(b *testing.B) {
-			var ratios, raws, ours, rawCPU, ourCPU, rawCores, ourCores []float64
-			n := float64(len(recs))
+			pairs := publishPairs{records: float64(len(recs))}
 			for pair := 0; b.Loop(); pair++ {
 				var raw, our spent
 				sideBySide(pair, func() {
@@ -245,21 +244,37 @@ func publishRatio(b *testing.B, blocks []*chaintap.EVMBlock) {
 					defer stop()
 					our = ourPublish(b, cfg, blocks, v.encodeAhead, catchUpRule())
 				})
-				raws, ours = append(raws, n/raw.wall.Seconds()), append(ours, n/our.wall.Seconds())
-				ratios = append(ratios, raw.wall.Seconds()/our.wall.Seconds())
-				rawCPU, ourCPU = append(rawCPU, raw.self.Seconds()/n*1e6), append(ourCPU, our.self.Seconds()/n*1e6)
-				rawCores, ourCores = append(rawCores, raw.cores()), append(ourCores, our.cores())
+				pairs.add(raw, our)
 			}
-			b.ReportMetric(median(ratios), "ratio")
-			b.ReportMetric(median(raws), "raw_records/s")
-			b.ReportMetric(median(ours), "our_records/s")
-			// CPU per record and cores busy (this process, broker
-			// included): with both cores busy, the rates are in inverse
-			// proportion to the CPU per record.
-			b.ReportMetric(median(rawCPU), "raw_cpu_µs/record")
-			b.ReportMetric(median(ourCPU), "our_cpu_µs/record")
-			b.ReportMetric(median(rawCores), "raw_cores")
-			b.ReportMetric(median(ourCores), "our_cores")
+			pairs.report(b)
 		})
 	}
+}
+
+// publishPairs collects what the two sides of a publish ratio benchmark
+// spent, pair by pair, and reports the medians.
+type publishPairs struct {
+	records                                                float64 // per side and pair
+	ratios, raws, ours, rawCPU, ourCPU, rawCores, ourCores []float64
+}
+
+func (p *publishPairs) add(raw, our spent) {
+	n := p.records
+	p.raws, p.ours = append(p.raws, n/raw.wall.Seconds()), append(p.ours, n/our.wall.Seconds())
+	p.ratios = append(p.ratios, raw.wall.Seconds()/our.wall.Seconds())
+	p.rawCPU, p.ourCPU = append(p.rawCPU, raw.self.Seconds()/n*1e6), append(p.ourCPU, our.self.Seconds()/n*1e6)
+	p.rawCores, p.ourCores = append(p.rawCores, raw.cores()), append(p.ourCores, our.cores())
+}
+
+func (p *publishPairs) report(b *testing.B) {
+	b.ReportMetric(median(p.ratios), "ratio")
+	b.ReportMetric(median(p.raws), "raw_records/s")
+	b.ReportMetric(median(p.ours), "our_records/s")
+	// CPU per record and cores busy (the side's process, broker
+	// included): with both cores busy, the rates are in inverse
+	// proportion to the CPU per record.
+	b.ReportMetric(median(p.rawCPU), "raw_cpu_µs/record")
+	b.ReportMetric(median(p.ourCPU), "our_cpu_µs/record")
+	b.ReportMetric(median(p.rawCores), "raw_cores")
+	b.ReportMetric(median(p.ourCores), "our_cores")
 }
