@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -62,24 +64,36 @@ const clockTick = 10 * time.Millisecond
 
 // processCPU is a process's user+system CPU time, from /proc/<pid>/stat.
 func processCPU(pid int) (time.Duration, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	_, own, _, err := procStat(strconv.Itoa(pid))
+	return own, err
+}
+
+// procStat reads /proc/<pid>/stat: the command name, the process's own
+// user+system CPU time, and that of its children it has reaped.
+func procStat(pid string) (comm string, own, children time.Duration, err error) {
+	raw, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0, err
+		return "", 0, 0, err
 	}
-	// The command name (field 2) may hold spaces; the fields after it
-	// start after its closing parenthesis: state is field 3, utime 14,
-	// stime 15.
-	rest := string(raw[strings.LastIndexByte(string(raw), ')')+1:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// the fields after it start after the last ')': state is field 3,
+	// utime 14, stime 15, cutime 16, cstime 17.
+	s := string(raw)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open {
+		return "", 0, 0, fmt.Errorf("/proc/%s/stat: no command name", pid)
 	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("/proc/%d/stat: utime %q stime %q", pid, f[11], f[12])
+	f := strings.Fields(s[end+1:])
+	if len(f) < 15 {
+		return "", 0, 0, fmt.Errorf("/proc/%s/stat: %d fields", pid, len(f))
 	}
-	return time.Duration(ut+st) * clockTick, nil
+	var t [4]int64 // utime stime cutime cstime
+	for i := range t {
+		if t[i], err = strconv.ParseInt(f[11+i], 10, 64); err != nil {
+			return "", 0, 0, fmt.Errorf("/proc/%s/stat: field %d %q", pid, 14+i, f[11+i])
+		}
+	}
+	return s[open+1 : end], time.Duration(t[0]+t[1]) * clockTick, time.Duration(t[2]+t[3]) * clockTick, nil
 }
 
 // processRSS is a process's resident set size in bytes, from
@@ -113,31 +127,21 @@ func postgresCPU() (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	var total int64
+	var total time.Duration
 	for _, d := range dirs {
 		if _, err := strconv.Atoi(d.Name()); err != nil {
 			continue
 		}
-		raw, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		comm, own, children, err := procStat(d.Name())
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			continue // exited meanwhile: its stat could not be read
+		}
 		if err != nil {
-			continue // exited meanwhile
+			return 0, err
 		}
-		s := string(raw)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		if len(f) < 15 {
-			continue
-		}
-		for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
-			v, err := strconv.ParseInt(f[i], 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("/proc/%s/stat: field %d %q", d.Name(), i+3, f[i])
-			}
-			total += v
+		if comm == "postgres" {
+			total += own + children
 		}
 	}
-	return time.Duration(total) * clockTick, nil
+	return total, nil
 }
